@@ -1,0 +1,52 @@
+/**
+ * The CONTRACT's named errors. CloudFlow Retry/Catch rules match on the class name, which FC
+ * reports as the invocation's errorType, so each `name` is a stable identifier and the bundle
+ * keeps class names. Messages name the secret, the step and the field; they never carry a value.
+ */
+
+export abstract class RotationError extends Error {
+  abstract override readonly name: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The event is missing a field, has a malformed one, or is not JSON. */
+export class InvalidEventError extends RotationError {
+  override readonly name = 'InvalidEventError';
+}
+
+/** A secret's data is not JSON, misses a field, has a malformed one, or is not a Generic secret. */
+export class InvalidSecretError extends RotationError {
+  override readonly name = 'InvalidSecretError';
+}
+
+/** A secret or version the step needs does not exist. */
+export class SecretNotFoundError extends RotationError {
+  override readonly name = 'SecretNotFoundError';
+}
+
+/** A safety check refused to act: mismatched hosts or users, credentials that do not log in. */
+export class PreconditionError extends RotationError {
+  override readonly name = 'PreconditionError';
+}
+
+/** Throttling, network failure, a 5xx, a busy instance: the same call may succeed later. */
+export class TransientError extends RotationError {
+  override readonly name = 'TransientError';
+}
+
+/** A function environment variable is malformed. */
+export class ConfigurationError extends RotationError {
+  override readonly name = 'ConfigurationError';
+}
+
+/** A cloud API refused the call for a reason retrying will not fix (permissions, quotas, bad request). */
+export class CloudApiError extends RotationError {
+  override readonly name = 'CloudApiError';
+}
+
+/** The database refused a statement for a reason retrying will not fix. */
+export class DatabaseError extends RotationError {
+  override readonly name = 'DatabaseError';
+}
