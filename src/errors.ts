@@ -50,3 +50,8 @@ export class CloudApiError extends RotationError {
 export class DatabaseError extends RotationError {
   override readonly name = 'DatabaseError';
 }
+
+/** Anything else: a bug or an unexpected library failure. Not retried by the shipped flows. */
+export class InternalError extends RotationError {
+  override readonly name = 'InternalError';
+}

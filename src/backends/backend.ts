@@ -1,0 +1,60 @@
+/**
+ * The seam between the rotation steps and a database (compare Vault's dbplugin interface).
+ * A backend receives accounts and never a KMS client; the steps receive a backend and never
+ * a SQL connection or an RDS client. Adding a database is adding one file behind this interface.
+ */
+import type { PasswordRules } from '../password.js';
+
+export type BackendKind = 'mysql' | 'rds-api';
+
+/** One database account as a secret version describes it. */
+export interface Account {
+  user: string;
+  password: string;
+  /** Where to log in. The RDS API backend can look it up when the secret has none. */
+  endpoint?: string | undefined;
+  port?: number | undefined;
+  /** true: verified TLS; false: plain; undefined: TLS when the server offers it, else plain with a warning. */
+  ssl?: boolean | undefined;
+  database?: string | undefined;
+}
+
+export interface RotationPlan {
+  current: Account;
+  pending: Account;
+  /** The privileged account that makes the change (self-managed MySQL); already checked to be for the same host. */
+  master?: Account | undefined;
+}
+
+export interface ApplyResult {
+  /** The pending account did not exist and was created. */
+  created: boolean;
+}
+
+export interface VerifyResult {
+  /** What was checked: a real login, or (for engines we cannot log in to) the account's state through the API. */
+  check: 'login' | 'account-state';
+}
+
+export interface Backend {
+  readonly kind: BackendKind;
+  /** The other account of the alternating pair, checked against this database's naming rules. */
+  alternateName(currentUser: string): Promise<string>;
+  /** Characters and lengths this database accepts in passwords. */
+  passwordRules(): PasswordRules;
+  /** Whether these credentials log in now. Throws TransientError when the database cannot be reached. */
+  canLogIn(account: Account): Promise<boolean>;
+  /** Makes the database match the pending account: create or update it with exactly the current account's privileges. */
+  apply(plan: RotationPlan): Promise<ApplyResult>;
+  /** Proves the pending account works; throws PreconditionError when it does not. */
+  verify(pending: Account): Promise<VerifyResult>;
+}
+
+export const ALTERNATE_SUFFIX = '_rt';
+
+/** `appuser` ⇄ `appuser_rt`: the pair alternates back and forth, never growing a second suffix. */
+export function alternateOf(user: string): string {
+  return user.endsWith(ALTERNATE_SUFFIX) && user.length > ALTERNATE_SUFFIX.length
+    ? user.slice(0, -ALTERNATE_SUFFIX.length)
+    : user + ALTERNATE_SUFFIX;
+}

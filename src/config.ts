@@ -1,0 +1,61 @@
+/**
+ * Function configuration from environment variables (CONTRACT: Configuration).
+ * Read per invocation so a changed variable never needs a cold start; malformed values fail
+ * with ConfigurationError naming the variable, never echoing its value.
+ */
+import { z } from 'zod';
+import { ConfigurationError } from './errors.js';
+
+export interface Endpoint {
+  /** host or host:port, as the Alibaba SDKs take it */
+  host: string;
+  protocol: 'http' | 'https';
+}
+
+export interface Config {
+  kmsEndpoint: (regionId: string) => Endpoint;
+  rdsEndpoint: (regionId: string) => Endpoint;
+  excludeCharacters: string;
+  passwordLength: number;
+  /** undefined: each backend applies its own default */
+  accountNameMaxLength: number | undefined;
+  mysqlCaFile: string | undefined;
+}
+
+export const DEFAULT_EXCLUDE_CHARACTERS = '/@"\'\\';
+
+/** `http://host:port`, `https://host` or a bare host (HTTPS). */
+export function parseEndpoint(value: string, variable: string): Endpoint {
+  const match = /^(?:(https?):\/\/)?([A-Za-z0-9.-]+(?::\d{1,5})?|\[[0-9A-Fa-f:]+\](?::\d{1,5})?)\/?$/.exec(value.trim());
+  if (!match || match[2] === undefined) {
+    throw new ConfigurationError(`${variable} must look like http://host:port, https://host or host`);
+  }
+  return { protocol: match[1] === 'http' ? 'http' : 'https', host: match[2] };
+}
+
+const positiveInt = (variable: string, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${variable} must be a whole number`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `${variable} must be at least ${min}`).max(max, `${variable} must be at most ${max}`));
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const read = <T>(variable: string, schema: z.ZodType<T, string>): T | undefined => {
+    const raw = env[variable];
+    if (raw === undefined || raw === '') return undefined;
+    const result = schema.safeParse(raw);
+    if (!result.success) throw new ConfigurationError(result.error.issues[0]?.message ?? `${variable} is malformed`);
+    return result.data;
+  };
+  const kms = env['KMS_ENDPOINT'] ? parseEndpoint(env['KMS_ENDPOINT'], 'KMS_ENDPOINT') : undefined;
+  const rds = env['RDS_ENDPOINT'] ? parseEndpoint(env['RDS_ENDPOINT'], 'RDS_ENDPOINT') : undefined;
+  return {
+    kmsEndpoint: (regionId) => kms ?? { protocol: 'https', host: `kms-vpc.${regionId}.aliyuncs.com` },
+    rdsEndpoint: (regionId) => rds ?? { protocol: 'https', host: `rds.${regionId}.aliyuncs.com` },
+    excludeCharacters: env['EXCLUDE_CHARACTERS'] ?? DEFAULT_EXCLUDE_CHARACTERS,
+    passwordLength: read('PASSWORD_LENGTH', positiveInt('PASSWORD_LENGTH', 8, 128)) ?? 32,
+    accountNameMaxLength: read('ACCOUNT_NAME_MAX_LENGTH', positiveInt('ACCOUNT_NAME_MAX_LENGTH', 2, 80)),
+    mysqlCaFile: env['MYSQL_CA_FILE'] || undefined,
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * The invocation event (CONTRACT: Event): decoded from Buffer, string or object and validated.
+ * Unknown fields are ignored; errors name the field, never echo its value.
+ */
+import { z } from 'zod';
+import { InvalidEventError } from './errors.js';
+import { describeIssues } from './zod-issues.js';
+
+export const STEPS = ['new', 'set', 'test', 'end'] as const;
+export type Step = (typeof STEPS)[number];
+
+export const RotationEventSchema = z
+  .object({
+    SecretName: z.string().min(1).max(192).regex(/^[A-Za-z0-9_/+=.@-]+$/, 'letters, digits and _/+=.@- only'),
+    RegionId: z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, 'a region such as cn-hangzhou'),
+    Step: z.enum(STEPS),
+    VersionId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits and _.- only').optional(),
+    InstanceId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'an RDS instance id such as rm-...').optional(),
+  })
+  .superRefine((event, ctx) => {
+    if (event.Step !== 'new' && event.VersionId === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['VersionId'], message: `required for Step ${event.Step}` });
+    }
+  });
+
+export type RotationEvent = z.infer<typeof RotationEventSchema>;
+
+function decode(raw: unknown): unknown {
+  if (Buffer.isBuffer(raw) || raw instanceof Uint8Array) raw = Buffer.from(raw).toString('utf8');
+  if (typeof raw === 'string') {
+    try {
+      return JSON.parse(raw);
+    } catch {
+      throw new InvalidEventError('event is not valid JSON');
+    }
+  }
+  return raw;
+}
+
+export function parseEvent(raw: unknown): RotationEvent {
+  const decoded = decode(raw);
+  if (decoded === null || typeof decoded !== 'object' || Array.isArray(decoded)) {
+    throw new InvalidEventError('event must be a JSON object');
+  }
+  const result = RotationEventSchema.safeParse(decoded);
+  if (!result.success) {
+    const secret = (decoded as Record<string, unknown>)['SecretName'];
+    const about = typeof secret === 'string' && /^[A-Za-z0-9_/+=.@-]{1,192}$/.test(secret) ? ` for secret ${secret}` : '';
+    throw new InvalidEventError(`invalid event${about}: ${describeIssues(result.error, 'event')}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,122 @@
+/**
+ * FC 3.0 entry point (CONTRACT: Build and entry point): parse and validate the event, build the
+ * secret store and the backend, dispatch to the step, resolve to {VersionId, ...}.
+ * Clients are built once per container and keyed by credentials, which FC rotates.
+ * Every failure leaves as one of the CONTRACT's named errors, with no value in its message.
+ */
+import * as credentialsSdk from '@alicloud/credentials';
+import { loadConfig, type Config } from './config.js';
+import { sdkClass } from './sdk-interop.js';
+import { InternalError, InvalidEventError, RotationError } from './errors.js';
+import { parseEvent, type RotationEvent, type Step } from './event.js';
+import { createLogger, SecretMask, type Logger, type LogSink } from './log.js';
+import type { Backend } from './backends/backend.js';
+import { MysqlBackend } from './backends/mysql.js';
+import { KmsSecretStore, type CloudCredentials } from './secrets/kms-store.js';
+import type { SecretStore } from './secrets/store.js';
+import type { StepContext, StepResult } from './steps/context.js';
+import { endStep } from './steps/end.js';
+import { newStep } from './steps/new.js';
+import { setStep } from './steps/set.js';
+import { testStep } from './steps/test.js';
+
+export interface FcContext {
+  requestId?: string;
+  credentials?: { accessKeyId?: string; accessKeySecret?: string; securityToken?: string };
+}
+
+const STEP_HANDLERS: Record<Step, (ctx: StepContext) => Promise<StepResult>> = {
+  new: newStep,
+  set: setStep,
+  test: testStep,
+  end: endStep,
+};
+
+const MAX_CACHED_CLIENTS = 8;
+const stores = new Map<string, SecretStore>();
+
+function credentialsFrom(context: FcContext | undefined): { key: string; credentials: CloudCredentials } {
+  const c = context?.credentials;
+  if (c?.accessKeyId && c.accessKeySecret) {
+    return {
+      key: `${c.accessKeyId}|${c.securityToken ?? ''}`,
+      credentials: { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken },
+    };
+  }
+  // Alibaba's default chain: ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / _SECURITY_TOKEN, profiles, instance roles.
+  return { key: 'default-chain', credentials: { credential: new (sdkClass(credentialsSdk))() } };
+}
+
+function secretStore(event: RotationEvent, config: Config, context: FcContext | undefined): SecretStore {
+  const endpoint = config.kmsEndpoint(event.RegionId);
+  const { key, credentials } = credentialsFrom(context);
+  const cacheKey = `${endpoint.protocol}://${endpoint.host}|${event.RegionId}|${key}`;
+  let store = stores.get(cacheKey);
+  if (!store) {
+    if (stores.size >= MAX_CACHED_CLIENTS) stores.clear();
+    store = new KmsSecretStore({ endpoint, regionId: event.RegionId, credentials });
+    stores.set(cacheKey, store);
+  }
+  return store;
+}
+
+function backendFor(event: RotationEvent, config: Config, log: Logger): Backend {
+  const label = `secret ${event.SecretName}`;
+  if (event.InstanceId !== undefined) {
+    throw new InvalidEventError(`invalid event for ${label}: InstanceId: the RDS API backend is not part of this release`);
+  }
+  return new MysqlBackend({ label, log, caFile: config.mysqlCaFile, accountNameMaxLength: config.accountNameMaxLength });
+}
+
+/** Options for local runners and tests; FC calls handler(event, context) only. */
+export interface HandlerOptions {
+  sink?: LogSink;
+}
+
+export async function handle(rawEvent: unknown, context: FcContext | undefined, options: HandlerOptions = {}): Promise<StepResult> {
+  const mask = new SecretMask();
+  const requestId = context?.requestId ?? `local-${Date.now().toString(36)}`;
+  let log = createLogger({ mask, ...(options.sink ? { sink: options.sink } : {}), base: { requestId } });
+  const started = Date.now();
+  let step: Step | undefined;
+  try {
+    const event = parseEvent(rawEvent);
+    step = event.Step;
+    const config = loadConfig();
+    const backendKind = event.InstanceId !== undefined ? 'rds-api' : 'mysql';
+    log = log.child({ step, secret: event.SecretName, backend: backendKind, ...(event.VersionId ? { versionId: event.VersionId } : {}) });
+    log.info('step started');
+    const ctx: StepContext = {
+      secretName: event.SecretName,
+      versionId: event.VersionId,
+      requestId,
+      store: secretStore(event, config, context),
+      backend: backendFor(event, config, log),
+      passwordConfig: config,
+      log,
+      mask,
+    };
+    const result = await STEP_HANDLERS[event.Step](ctx);
+    log.info('step finished', {
+      durationMs: Date.now() - started,
+      versionId: result.VersionId,
+      outcome: result.Skipped ? 'skipped' : 'done',
+    });
+    return result;
+  } catch (err) {
+    const failure =
+      err instanceof RotationError
+        ? err
+        : new InternalError(`${step ?? 'the'} step failed unexpectedly: ${err instanceof Error ? err.name : typeof err}`);
+    // Messages are written without values; the mask is a second guard for anything a library slipped in.
+    failure.message = mask.apply(failure.message);
+    if (failure.stack) failure.stack = mask.apply(failure.stack);
+    log.error('step failed', { durationMs: Date.now() - started, errorName: failure.name, errorMessage: failure.message });
+    throw failure;
+  }
+}
+
+/** FC handler `index.handler`: the event arrives as a Buffer holding JSON. */
+export async function handler(event: unknown, context?: FcContext): Promise<StepResult> {
+  return handle(event, context);
+}

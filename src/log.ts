@@ -1,0 +1,77 @@
+/**
+ * Structured logs: one JSON object per line, a fixed set of named fields.
+ * There is deliberately no field that can hold a password, SecretData or a connection string,
+ * and every value the invocation has marked secret is masked from the whole line as a last guard.
+ */
+
+export type Level = 'debug' | 'info' | 'warn' | 'error';
+
+export interface LogFields {
+  step?: string;
+  secret?: string;
+  versionId?: string;
+  backend?: string;
+  durationMs?: number;
+  account?: string;
+  host?: string;
+  port?: number;
+  tls?: boolean;
+  check?: string;
+  outcome?: string;
+  stage?: string;
+  count?: number;
+  errorName?: string;
+  errorMessage?: string;
+  requestId?: string;
+}
+
+export type LogSink = (line: string) => void;
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  child(fields: LogFields): Logger;
+}
+
+/** Values that must never appear in output; shared by a logger and its children. */
+export class SecretMask {
+  private readonly values = new Set<string>();
+
+  protect(value: string | undefined): void {
+    // Very short values would mask ordinary words; passwords this short are refused elsewhere.
+    if (value !== undefined && value.length >= 4) this.values.add(value);
+  }
+
+  apply(text: string): string {
+    let out = text;
+    for (const value of this.values) {
+      if (out.includes(value)) out = out.split(value).join('***');
+    }
+    return out;
+  }
+}
+
+const stdoutSink: LogSink = (line) => {
+  process.stdout.write(line + '\n');
+};
+
+export function createLogger(options: { sink?: LogSink; mask?: SecretMask; base?: LogFields } = {}): Logger {
+  const sink = options.sink ?? stdoutSink;
+  const mask = options.mask ?? new SecretMask();
+  const base = options.base ?? {};
+  const write = (level: Level, msg: string, fields?: LogFields): void => {
+    const record = { time: new Date().toISOString(), level, msg, ...base, ...fields };
+    sink(mask.apply(JSON.stringify(record)));
+  };
+  return {
+    debug: (msg, fields) => {
+      if (process.env['LOG_LEVEL'] === 'debug') write('debug', msg, fields);
+    },
+    info: (msg, fields) => write('info', msg, fields),
+    warn: (msg, fields) => write('warn', msg, fields),
+    error: (msg, fields) => write('error', msg, fields),
+    child: (fields) => createLogger({ sink, mask, base: { ...base, ...fields } }),
+  };
+}

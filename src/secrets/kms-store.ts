@@ -1,0 +1,186 @@
+/**
+ * SecretStore over KMS Secrets Manager (API 2016-01-20).
+ * @alicloud/kms20160120 1.2.0 serves ListSecretVersionIds and UpdateSecretVersionStage.
+ * GetSecretValue goes through @alicloud/openapi-client's generic callApi because the SDK's
+ * response model drops SecretType, and PutSecretValue does too so that SecretData travels in
+ * the form body rather than in the URL query, where the older SDK puts every parameter.
+ * Must never log or echo SecretData.
+ */
+import * as kmsSdk from '@alicloud/kms20160120';
+import * as openapiSdk from '@alicloud/openapi-client';
+import * as rpcSdk from '@alicloud/rpc-client';
+import * as teaUtil from '@alicloud/tea-util';
+import { z } from 'zod';
+import { toRotationError, cloudErrorInfo } from '../cloud-errors.js';
+import { sdkClass } from '../sdk-interop.js';
+import { InvalidSecretError, PreconditionError, SecretNotFoundError } from '../errors.js';
+import type { Endpoint } from '../config.js';
+import { Stage, type StageName } from './schema.js';
+import type { SecretStore, SecretValue, VersionInfo } from './store.js';
+
+export type CloudCredentials =
+  | { accessKeyId: string; accessKeySecret: string; securityToken?: string | undefined }
+  /** An @alicloud/credentials client: the default credential chain. */
+  | { credential: unknown };
+
+export interface KmsStoreOptions {
+  endpoint: Endpoint;
+  regionId: string;
+  credentials: CloudCredentials;
+}
+
+const API_VERSION = '2016-01-20';
+const CONNECT_TIMEOUT_MS = 5_000;
+const READ_TIMEOUT_MS = 10_000;
+
+const GetSecretValueBody = z.object({
+  SecretName: z.string(),
+  VersionId: z.string(),
+  SecretData: z.string(),
+  SecretDataType: z.string().optional(),
+  SecretType: z.string().optional(),
+  VersionStages: z.object({ VersionStage: z.array(z.string()) }).optional(),
+});
+
+const ListVersionsResponse = z.object({
+  totalCount: z.coerce.number().optional(),
+  versionIds: z
+    .object({
+      versionId: z
+        .array(z.object({ versionId: z.string(), versionStages: z.object({ versionStage: z.array(z.string()).optional() }).optional() }))
+        .optional(),
+    })
+    .optional(),
+});
+
+const NOT_FOUND = 'Forbidden.ResourceNotFound';
+const RESOURCE_EXIST = 'Rejected.ResourceExist';
+const PAGE_SIZE = 50;
+
+export class KmsSecretStore implements SecretStore {
+  private readonly sdk: InstanceType<typeof kmsSdk.default.default>;
+  private readonly api: InstanceType<typeof openapiSdk.default.default>;
+
+  constructor(options: KmsStoreOptions) {
+    const common = {
+      endpoint: options.endpoint.host,
+      protocol: options.endpoint.protocol,
+      regionId: options.regionId,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      readTimeout: READ_TIMEOUT_MS,
+      ...options.credentials,
+    };
+    this.sdk = new (sdkClass(kmsSdk))(new rpcSdk.Config(common));
+    this.api = new (sdkClass(openapiSdk))(new openapiSdk.Config(common));
+  }
+
+  private async callApi(action: string, secretName: string, body: Record<string, string>): Promise<unknown> {
+    const params = new openapiSdk.Params({
+      action,
+      version: API_VERSION,
+      protocol: this.api._protocol ?? 'https',
+      pathname: '/',
+      method: 'POST',
+      authType: 'AK',
+      style: 'RPC',
+      reqBodyType: 'formData',
+      bodyType: 'json',
+    });
+    const request = new openapiSdk.OpenApiRequest({ body });
+    const runtime = new teaUtil.RuntimeOptions({ connectTimeout: CONNECT_TIMEOUT_MS, readTimeout: READ_TIMEOUT_MS });
+    try {
+      const response: unknown = await this.api.callApi(params, request, runtime);
+      return (response as { body?: unknown }).body;
+    } catch (err) {
+      throw this.mapError(err, action, secretName);
+    }
+  }
+
+  private mapError(err: unknown, action: string, secretName: string): Error {
+    const info = cloudErrorInfo(err);
+    if (info.code === NOT_FOUND) return new SecretNotFoundError(`KMS ${action}: secret ${secretName} or the version asked for does not exist`);
+    if (info.code === RESOURCE_EXIST) {
+      return new PreconditionError(`KMS ${action}: secret ${secretName} already has this VersionId with other SecretData`);
+    }
+    return toRotationError(err, `KMS ${action} for secret ${secretName}`);
+  }
+
+  async find(secretName: string, selector: { stage?: StageName; versionId?: string }): Promise<SecretValue | undefined> {
+    const body: Record<string, string> = { SecretName: secretName };
+    if (selector.versionId !== undefined) body['VersionId'] = selector.versionId;
+    if (selector.stage !== undefined) body['VersionStage'] = selector.stage;
+    let raw: unknown;
+    try {
+      raw = await this.callApi('GetSecretValue', secretName, body);
+    } catch (err) {
+      if (err instanceof SecretNotFoundError && (selector.versionId !== undefined || selector.stage !== Stage.Current)) {
+        // The secret may exist without this version or stage; tell the two apart only when asked for ACSCurrent.
+        return undefined;
+      }
+      throw err;
+    }
+    const parsed = GetSecretValueBody.safeParse(raw);
+    if (!parsed.success) throw new InvalidSecretError(`secret ${secretName}: KMS GetSecretValue answered without the expected fields`);
+    const value = parsed.data;
+    if (value.SecretType !== undefined && value.SecretType !== 'Generic') {
+      throw new InvalidSecretError(`secret ${secretName}: SecretType is ${value.SecretType}; only Generic secrets are rotated by this function`);
+    }
+    if (value.SecretDataType !== undefined && value.SecretDataType !== 'text') {
+      throw new InvalidSecretError(`secret ${secretName}: SecretDataType must be text`);
+    }
+    return {
+      secretName: value.SecretName,
+      versionId: value.VersionId,
+      stages: value.VersionStages?.VersionStage ?? [],
+      data: value.SecretData,
+    };
+  }
+
+  async putPending(secretName: string, versionId: string, data: string): Promise<void> {
+    await this.callApi('PutSecretValue', secretName, {
+      SecretName: secretName,
+      VersionId: versionId,
+      SecretData: data,
+      SecretDataType: 'text',
+      VersionStages: JSON.stringify([Stage.Pending]),
+    });
+  }
+
+  async listVersions(secretName: string): Promise<VersionInfo[]> {
+    const versions: VersionInfo[] = [];
+    for (let page = 1; ; page++) {
+      let response: unknown;
+      try {
+        response = await this.sdk.listSecretVersionIds(
+          new kmsSdk.ListSecretVersionIdsRequest({ secretName, includeDeprecated: 'true', pageNumber: page, pageSize: PAGE_SIZE }),
+        );
+      } catch (err) {
+        throw this.mapError(err, 'ListSecretVersionIds', secretName);
+      }
+      const parsed = ListVersionsResponse.parse(response);
+      const items = parsed.versionIds?.versionId ?? [];
+      for (const item of items) versions.push({ versionId: item.versionId, stages: item.versionStages?.versionStage ?? [] });
+      if (items.length < PAGE_SIZE || versions.length >= (parsed.totalCount ?? 0)) return versions;
+    }
+  }
+
+  async moveStage(secretName: string, stage: StageName, toVersion: string, fromVersion?: string): Promise<void> {
+    await this.updateStage(secretName, { versionStage: stage, moveToVersion: toVersion, removeFromVersion: fromVersion });
+  }
+
+  async removeStage(secretName: string, stage: StageName, fromVersion: string): Promise<void> {
+    await this.updateStage(secretName, { versionStage: stage, removeFromVersion: fromVersion });
+  }
+
+  private async updateStage(
+    secretName: string,
+    change: { versionStage: StageName; moveToVersion?: string; removeFromVersion?: string | undefined },
+  ): Promise<void> {
+    try {
+      await this.sdk.updateSecretVersionStage(new kmsSdk.UpdateSecretVersionStageRequest({ secretName, ...change }));
+    } catch (err) {
+      throw this.mapError(err, 'UpdateSecretVersionStage', secretName);
+    }
+  }
+}
+

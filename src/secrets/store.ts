@@ -1,0 +1,31 @@
+/**
+ * The secret-store port the steps use. Steps see versions, stages and SecretData text;
+ * never an SDK, a request or a response object.
+ */
+import type { StageName } from './schema.js';
+
+export interface SecretValue {
+  secretName: string;
+  versionId: string;
+  stages: string[];
+  /** SecretData as stored; JSON for the secrets this function rotates. */
+  data: string;
+}
+
+export interface VersionInfo {
+  versionId: string;
+  stages: string[];
+}
+
+export interface SecretStore {
+  /** The version holding `stage`, or the version `versionId` (both: it must hold the stage). undefined when there is none. */
+  find(secretName: string, selector: { stage?: StageName; versionId?: string }): Promise<SecretValue | undefined>;
+  /** Adds a version staged ACSPending. Same id with the same data is accepted; same id with other data is refused. */
+  putPending(secretName: string, versionId: string, data: string): Promise<void>;
+  /** Every version KMS keeps, including those that hold no stage any more. */
+  listVersions(secretName: string): Promise<VersionInfo[]>;
+  /** Moves `stage` to `toVersion`, taking it from `fromVersion` when that holds it. */
+  moveStage(secretName: string, stage: StageName, toVersion: string, fromVersion?: string): Promise<void>;
+  /** Removes a custom stage (ACSPending) from the version holding it. */
+  removeStage(secretName: string, stage: StageName, fromVersion: string): Promise<void>;
+}

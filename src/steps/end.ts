@@ -1,0 +1,36 @@
+/**
+ * Step `end`: ACSCurrent moves to the new version, the old current keeps ACSPrevious (moved
+ * explicitly, since KMS is not documented to do it), and ACSPending is cleared. Each move is
+ * checked against the listing first, so a re-run after a crash finishes what is left.
+ */
+import { PreconditionError, SecretNotFoundError } from '../errors.js';
+import { Stage, secretLabel } from '../secrets/schema.js';
+import { requireVersionId, type StepContext, type StepResult } from './context.js';
+
+export async function endStep(ctx: StepContext): Promise<StepResult> {
+  const versionId = requireVersionId(ctx);
+  const result = { Step: 'end' as const, Backend: ctx.backend.kind, VersionId: versionId };
+  const label = secretLabel(ctx.secretName, `version ${versionId}`);
+  const versions = await ctx.store.listVersions(ctx.secretName);
+  const target = versions.find((v) => v.versionId === versionId);
+  const holder = (stage: string) => versions.find((v) => v.stages.includes(stage));
+  const current = holder(Stage.Current);
+
+  if (current?.versionId === versionId) {
+    if (target?.stages.includes(Stage.Pending)) await ctx.store.removeStage(ctx.secretName, Stage.Pending, versionId);
+    return { ...result, Skipped: 'this version is already ACSCurrent' };
+  }
+  if (!target) throw new SecretNotFoundError(`${label}: no such version`);
+  if (!target.stages.includes(Stage.Pending)) throw new PreconditionError(`${label}: the version is not staged ACSPending`);
+
+  if (current) {
+    const previous = holder(Stage.Previous);
+    if (previous?.versionId !== current.versionId) {
+      await ctx.store.moveStage(ctx.secretName, Stage.Previous, current.versionId, previous?.versionId);
+    }
+  }
+  await ctx.store.moveStage(ctx.secretName, Stage.Current, versionId, current?.versionId);
+  await ctx.store.removeStage(ctx.secretName, Stage.Pending, versionId);
+  ctx.log.info('ACSCurrent moved to the new version', { stage: Stage.Current });
+  return result;
+}

@@ -1,0 +1,48 @@
+/**
+ * Step `new`: stage a version with the alternate account and a fresh password as ACSPending.
+ * Idempotent: an ACSPending version that still fits the current one is reused (a CloudFlow retry
+ * arrives with a fresh requestId, and a crashed rotation may already have applied it); a stale
+ * one is replaced, which takes ACSPending off it.
+ */
+import { generatePassword, passwordPolicy } from '../password.js';
+import { Stage, withAccount, type RawSecret } from '../secrets/schema.js';
+import type { SecretValue } from '../secrets/store.js';
+import { loadVersion, parseVersion, requireAlternating, sameExceptAccount, type StepContext, type StepResult } from './context.js';
+
+export async function newStep(ctx: StepContext): Promise<StepResult> {
+  const current = await loadVersion(ctx, { stage: Stage.Current }, Stage.Current);
+  requireAlternating(ctx, current, Stage.Current);
+  const alternate = await ctx.backend.alternateName(current.account.user);
+  const result = { Step: 'new' as const, Backend: ctx.backend.kind, AccountName: alternate };
+
+  const pending = await ctx.store.find(ctx.secretName, { stage: Stage.Pending });
+  if (pending && pending.versionId !== current.version.versionId) {
+    if (isReusable(ctx, pending, current.raw, alternate)) {
+      ctx.log.info('reusing the ACSPending version of an earlier attempt', { versionId: pending.versionId });
+      return { ...result, VersionId: pending.versionId, Skipped: 'an ACSPending version for this rotation already exists' };
+    }
+    ctx.log.warn('replacing a stale ACSPending version', { versionId: pending.versionId });
+  }
+
+  const versionId = ctx.versionId ?? ctx.requestId;
+  // An explicit VersionId may name a rotation that already finished; FC's requestId never does.
+  const existing = ctx.versionId !== undefined ? await ctx.store.find(ctx.secretName, { versionId }) : undefined;
+  if (existing?.stages.includes(Stage.Current)) {
+    return { ...result, VersionId: versionId, Skipped: 'this version is already ACSCurrent' };
+  }
+
+  const password = generatePassword(passwordPolicy(ctx.passwordConfig, ctx.backend.passwordRules()));
+  ctx.mask.protect(password);
+  await ctx.store.putPending(ctx.secretName, versionId, withAccount(current.raw, alternate, password));
+  ctx.log.info('staged a new version as ACSPending', { versionId, account: alternate });
+  return { ...result, VersionId: versionId };
+}
+
+function isReusable(ctx: StepContext, pending: SecretValue, currentRaw: RawSecret, alternate: string): boolean {
+  try {
+    const parsed = parseVersion(ctx, pending, Stage.Pending);
+    return parsed.account.user === alternate && sameExceptAccount(parsed.raw, currentRaw);
+  } catch {
+    return false;
+  }
+}

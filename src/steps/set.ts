@@ -1,0 +1,50 @@
+/**
+ * Step `set`: make the database match the ACSPending version, after the safety checks AWS's
+ * rotation guidance asks for. Nothing is changed until every check has passed.
+ */
+import { PreconditionError } from '../errors.js';
+import { Stage, secretLabel } from '../secrets/schema.js';
+import { loadMaster, loadVersion, requireAlternating, requireVersionId, sameExceptAccount, type StepContext, type StepResult } from './context.js';
+
+export async function setStep(ctx: StepContext): Promise<StepResult> {
+  const versionId = requireVersionId(ctx);
+  const pending = await loadVersion(ctx, { versionId }, 'VersionId');
+  const result = { Step: 'set' as const, Backend: ctx.backend.kind, VersionId: versionId, AccountName: pending.account.user };
+  if (pending.version.stages.includes(Stage.Current)) return { ...result, Skipped: 'this version is already ACSCurrent' };
+  const label = secretLabel(ctx.secretName, `version ${versionId}`);
+  if (!pending.version.stages.includes(Stage.Pending)) throw new PreconditionError(`${label}: the version is not staged ACSPending`);
+
+  const current = await loadVersion(ctx, { stage: Stage.Current }, Stage.Current);
+  requireAlternating(ctx, current, Stage.Current);
+  // Structural checks first: they cost nothing and catch a tampered pending version before any login.
+  if (pending.account.user !== (await ctx.backend.alternateName(current.account.user))) {
+    throw new PreconditionError(`${label}: AccountName is not the alternate of the ACSCurrent account`);
+  }
+  if (pending.account.endpoint !== current.account.endpoint || pending.account.port !== current.account.port) {
+    throw new PreconditionError(`${label}: Endpoint and Port must be those of the ACSCurrent version`);
+  }
+  if (!sameExceptAccount(pending.raw, current.raw)) {
+    throw new PreconditionError(`${label}: fields other than AccountName and AccountPassword differ from the ACSCurrent version`);
+  }
+
+  if (await ctx.backend.canLogIn(pending.account)) {
+    ctx.log.info('the pending credentials already log in', { check: 'pending-login', account: pending.account.user });
+    return { ...result, Skipped: 'the pending credentials already log in' };
+  }
+  if (!(await ctx.backend.canLogIn(current.account))) {
+    throw new PreconditionError(`${secretLabel(ctx.secretName, Stage.Current)}: the current credentials do not log in`);
+  }
+  let master;
+  if (current.masterSecret !== undefined) {
+    master = await loadMaster(ctx, current.masterSecret);
+    if (master.endpoint !== current.account.endpoint || master.port !== current.account.port) {
+      throw new PreconditionError(
+        `${secretLabel(ctx.secretName, Stage.Current)}: MasterSecret: the master secret is for another Endpoint or Port`,
+      );
+    }
+  }
+
+  const applied = await ctx.backend.apply({ current: current.account, pending: pending.account, master });
+  ctx.log.info('the database now matches the pending version', { account: pending.account.user, outcome: applied.created ? 'created' : 'updated' });
+  return result;
+}

@@ -1,0 +1,19 @@
+/**
+ * Step `test`: prove the ACSPending credentials work (a login and a harmless query) before
+ * `end` makes them current. Changes nothing.
+ */
+import { PreconditionError } from '../errors.js';
+import { Stage, secretLabel } from '../secrets/schema.js';
+import { loadVersion, requireVersionId, type StepContext, type StepResult } from './context.js';
+
+export async function testStep(ctx: StepContext): Promise<StepResult> {
+  const versionId = requireVersionId(ctx);
+  const pending = await loadVersion(ctx, { versionId }, 'VersionId');
+  const stages = pending.version.stages;
+  if (!stages.includes(Stage.Pending) && !stages.includes(Stage.Current)) {
+    throw new PreconditionError(`${secretLabel(ctx.secretName, `version ${versionId}`)}: the version is neither ACSPending nor ACSCurrent`);
+  }
+  const verified = await ctx.backend.verify(pending.account);
+  ctx.log.info('the pending credentials work', { check: verified.check, account: pending.account.user });
+  return { Step: 'test', Backend: ctx.backend.kind, VersionId: versionId, AccountName: pending.account.user, Check: verified.check };
+}

@@ -1,0 +1,167 @@
+/**
+ * Integration fixture: a KMS emulator reached through the real SDKs, a sandbox on the real
+ * MariaDB, the two secrets of the CONTRACT's self-managed format, and helpers to invoke steps
+ * and to snapshot everything a failed step must leave unchanged.
+ */
+import mysql from 'mysql2/promise';
+import { startKmsEmulator, type KmsEmulator, type KmsEmulatorOptions } from '../../src/local/kms-emulator.js';
+import { kmsAdmin, LOCAL_CREDENTIALS, type KmsAdmin } from '../../src/local/kms-admin.js';
+import { adminConnection, createSandbox, uniqueName, type Sandbox } from '../../src/local/mysql-sandbox.js';
+import { invokeStep, runRotation, type StepRun } from '../../src/local/rotate.js';
+import { KmsSecretStore } from '../../src/secrets/kms-store.js';
+import { parseEndpoint } from '../../src/config.js';
+import type { Step } from '../../src/event.js';
+import type { StepResult } from '../../src/steps/context.js';
+import { quoteIdentifier } from '../../src/backends/sql.js';
+
+export const REGION = 'cn-hangzhou';
+
+export interface AppSecret {
+  Endpoint: string;
+  Port: number | string;
+  AccountName: string;
+  AccountPassword: string;
+  MasterSecret?: string;
+  SSL?: boolean | string;
+  DBName?: string;
+  [extra: string]: unknown;
+}
+
+export class Fixture {
+  readonly logs: string[] = [];
+  private constructor(
+    /** Mutable: tests set `before`/`after` hooks to inject KMS faults. */
+    readonly faults: NonNullable<KmsEmulatorOptions['faults']>,
+    readonly kms: KmsEmulator,
+    readonly admin: KmsAdmin,
+    readonly store: KmsSecretStore,
+    readonly sandbox: Sandbox,
+    readonly secretName: string,
+    readonly masterName: string,
+  ) {}
+
+  static async start(options: { appHost?: string } = {}): Promise<Fixture> {
+    const faults: NonNullable<KmsEmulatorOptions['faults']> = {};
+    const kms = await startKmsEmulator({ faults });
+    process.env['KMS_ENDPOINT'] = kms.endpoint;
+    const sandbox = await createSandbox({ prefix: 't', ...options }).catch(async (err: unknown) => {
+      await kms.close();
+      throw err;
+    });
+    const admin = kmsAdmin(kms.endpoint, REGION);
+    const store = new KmsSecretStore({ endpoint: parseEndpoint(kms.endpoint, 'KMS_ENDPOINT'), regionId: REGION, credentials: LOCAL_CREDENTIALS });
+    return new Fixture(faults, kms, admin, store, sandbox, uniqueName('app-'), uniqueName('master-'));
+  }
+
+  /** The app secret as the CONTRACT describes it, pointing at the sandbox. */
+  appSecret(overrides: Partial<AppSecret> = {}): AppSecret {
+    return {
+      Endpoint: this.sandbox.server.host,
+      Port: this.sandbox.server.port,
+      AccountName: this.sandbox.app.user,
+      AccountPassword: this.sandbox.app.password,
+      MasterSecret: this.masterName,
+      SSL: false,
+      DBName: this.sandbox.database,
+      ...overrides,
+    };
+  }
+
+  masterSecret(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
+      Endpoint: this.sandbox.server.host,
+      Port: this.sandbox.server.port,
+      AccountName: this.sandbox.master.user,
+      AccountPassword: this.sandbox.master.password,
+      SSL: false,
+      ...overrides,
+    };
+  }
+
+  async seed(app: AppSecret | string = this.appSecret(), master: Record<string, unknown> | string = this.masterSecret()): Promise<void> {
+    await this.admin.createSecret({ name: this.masterName, data: typeof master === 'string' ? master : JSON.stringify(master) });
+    await this.admin.createSecret({ name: this.secretName, data: typeof app === 'string' ? app : JSON.stringify(app) });
+  }
+
+  invoke(step: Step, versionId?: string, extra: Record<string, unknown> = {}): Promise<StepResult> {
+    return invokeStep({ SecretName: this.secretName, RegionId: REGION, ...extra }, step, versionId, {
+      context: { credentials: LOCAL_CREDENTIALS },
+      sink: (line) => this.logs.push(line),
+    });
+  }
+
+  rotate(): Promise<StepRun[]> {
+    return runRotation({ SecretName: this.secretName, RegionId: REGION }, { context: { credentials: LOCAL_CREDENTIALS }, sink: (line) => this.logs.push(line) });
+  }
+
+  async secretAt(selector: { stage?: 'ACSCurrent' | 'ACSPending' | 'ACSPrevious'; versionId?: string }): Promise<AppSecret | undefined> {
+    const version = await this.store.find(this.secretName, selector);
+    return version ? (JSON.parse(version.data) as AppSecret) : undefined;
+  }
+
+  async stages(): Promise<Record<string, string[]>> {
+    const out: Record<string, string[]> = {};
+    for (const v of await this.store.listVersions(this.secretName)) out[v.versionId] = [...v.stages].sort();
+    return out;
+  }
+
+  /** Logs in with the secret's credentials and reads the sandbox table; the error code when refused. */
+  async login(secret: { AccountName: string; AccountPassword: string }): Promise<string> {
+    let conn: mysql.Connection | undefined;
+    try {
+      conn = await mysql.createConnection({
+        host: this.sandbox.server.host,
+        port: this.sandbox.server.port,
+        user: secret.AccountName,
+        password: secret.AccountPassword,
+        database: this.sandbox.database,
+      });
+      const [rows] = await conn.query(`SELECT text FROM ${quoteIdentifier(this.sandbox.table)} WHERE id = 1`);
+      return (rows as { text: string }[])[0]?.text ?? 'no row';
+    } catch (err) {
+      return `refused: ${(err as { code?: string }).code ?? 'unknown'}`;
+    } finally {
+      await conn?.end();
+    }
+  }
+
+  /** SHOW GRANTS of an account with its own name replaced, so two accounts can be compared. */
+  async grants(user: string, host = this.sandbox.app.host): Promise<string[]> {
+    const conn = await adminConnection(this.sandbox.server);
+    try {
+      const [rows] = await conn.query('SHOW GRANTS FOR ?@?', [user, host]);
+      return (rows as Record<string, string>[])
+        .map((row) => String(Object.values(row)[0]))
+        .map((line) => line.split(`\`${user}\``).join('`<user>`').replace(/ IDENTIFIED BY PASSWORD '[^']*'/, ''))
+        .sort();
+    } finally {
+      await conn.end();
+    }
+  }
+
+  /** Everything a refused step must leave as it was: KMS versions and stages, the sandbox's accounts and grants. */
+  async snapshot(): Promise<unknown> {
+    const conn = await adminConnection(this.sandbox.server);
+    try {
+      const users = [this.sandbox.app.user, `${this.sandbox.app.user}_rt`, this.sandbox.master.user];
+      const [rows] = await conn.query(
+        'SELECT User, Host, authentication_string AS auth, ssl_type FROM mysql.user WHERE User IN (?) ORDER BY User, Host',
+        [users],
+      );
+      const accounts = rows as { User: string; Host: string }[];
+      const grants: Record<string, string[]> = {};
+      for (const a of accounts) {
+        const [g] = await conn.query('SHOW GRANTS FOR ?@?', [a.User, a.Host]);
+        grants[`${a.User}@${a.Host}`] = (g as Record<string, string>[]).map((row) => String(Object.values(row)[0]));
+      }
+      return { kms: this.kms.snapshot(), accounts, grants };
+    } finally {
+      await conn.end();
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.sandbox.cleanup();
+    await this.kms.close();
+  }
+}
