@@ -3,6 +3,7 @@
  * A parsed secret keeps its raw JSON object: a new version changes AccountName and
  * AccountPassword only, every other field (even unknown ones) is carried over byte for byte.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { InvalidSecretError } from '../errors.js';
 import { describeIssues } from '../zod-issues.js';
@@ -21,7 +22,7 @@ const endpoint = z
   .string()
   .min(1)
   .max(255)
-  .regex(/^([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|[0-9A-Fa-f:.]+)$/, 'a host name or IP address');
+  .refine((v) => /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(v) || isIP(v) !== 0, 'a host name or IP address, without port');
 
 /**
  * Account names are kept to characters that need no quoting anywhere (SQL, RDS API, logs):

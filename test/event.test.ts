@@ -1,0 +1,59 @@
+// The event is decoded from Buffer, string or object and validated field by field.
+import { describe, expect, it } from 'vitest';
+import { parseEvent } from '../src/event.js';
+import { InvalidEventError } from '../src/errors.js';
+
+const valid = { SecretName: 'app-db', RegionId: 'cn-hangzhou', Step: 'set', VersionId: 'v-1' };
+
+describe('parseEvent', () => {
+  it('accepts a Buffer, a string and an object alike, ignoring unknown fields', () => {
+    const expected = { SecretName: 'app-db', RegionId: 'cn-hangzhou', Step: 'set', VersionId: 'v-1' };
+    const withExtra = { ...valid, Comment: 'ignored' };
+    expect(parseEvent(Buffer.from(JSON.stringify(withExtra)))).toEqual(expected);
+    expect(parseEvent(JSON.stringify(withExtra))).toEqual(expected);
+    expect(parseEvent(withExtra)).toEqual(expected);
+  });
+
+  it('lets new go without VersionId and keeps InstanceId', () => {
+    expect(parseEvent({ SecretName: 'a', RegionId: 'cn-shanghai', Step: 'new', InstanceId: 'rm-uf6wjk5xxxxxxx' })).toEqual({
+      SecretName: 'a',
+      RegionId: 'cn-shanghai',
+      Step: 'new',
+      InstanceId: 'rm-uf6wjk5xxxxxxx',
+    });
+  });
+
+  it.each([
+    ['VersionId', { ...valid, VersionId: undefined }],
+    ['VersionId', { ...valid, Step: 'end', VersionId: undefined }],
+    ['Step', { ...valid, Step: 'rotate' }],
+    ['SecretName', { ...valid, SecretName: '' }],
+    ['SecretName', { ...valid, SecretName: "a'; DROP" }],
+    ['RegionId', { ...valid, RegionId: 'hangzhou' }],
+    ['VersionId', { ...valid, VersionId: 'x'.repeat(65) }],
+    ['InstanceId', { ...valid, InstanceId: 'rm 1' }],
+    ['SecretName', { RegionId: 'cn-hangzhou', Step: 'new' }],
+  ])('names the field %s when it is wrong', (field, event) => {
+    expect(() => parseEvent(event)).toThrow(InvalidEventError);
+    expect(() => parseEvent(event)).toThrow(new RegExp(`${field}:`));
+  });
+
+  it('refuses what is not a JSON object, without echoing it', () => {
+    for (const raw of [Buffer.from('not json s3cr3t'), '[]', 'null', 42]) {
+      const err = (() => {
+        try {
+          parseEvent(raw);
+        } catch (e) {
+          return e as Error;
+        }
+        return undefined;
+      })();
+      expect(err).toBeInstanceOf(InvalidEventError);
+      expect(err?.message).not.toContain('s3cr3t');
+    }
+  });
+
+  it('names the secret when the SecretName itself is fine', () => {
+    expect(() => parseEvent({ ...valid, Step: 'x' })).toThrow(/for secret app-db/);
+  });
+});
