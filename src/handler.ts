@@ -4,15 +4,14 @@
  * Clients are built once per container and keyed by credentials, which FC rotates.
  * Every failure leaves as one of the CONTRACT's named errors, with no value in its message.
  */
-import * as credentialsSdk from '@alicloud/credentials';
 import { loadConfig, type Config } from './config.js';
-import { sdkClass } from './sdk-interop.js';
+import { resolveCredentials, type ContextCredentials } from './credentials.js';
 import { InternalError, InvalidEventError, RotationError } from './errors.js';
 import { parseEvent, type RotationEvent, type Step } from './event.js';
 import { createLogger, SecretMask, type Logger, type LogSink } from './log.js';
 import type { Backend } from './backends/backend.js';
 import { MysqlBackend } from './backends/mysql.js';
-import { KmsSecretStore, type CloudCredentials } from './secrets/kms-store.js';
+import { KmsSecretStore } from './secrets/kms-store.js';
 import type { SecretStore } from './secrets/store.js';
 import type { StepContext, StepResult } from './steps/context.js';
 import { endStep } from './steps/end.js';
@@ -22,7 +21,7 @@ import { testStep } from './steps/test.js';
 
 export interface FcContext {
   requestId?: string;
-  credentials?: { accessKeyId?: string; accessKeySecret?: string; securityToken?: string };
+  credentials?: ContextCredentials;
 }
 
 const STEP_HANDLERS: Record<Step, (ctx: StepContext) => Promise<StepResult>> = {
@@ -35,21 +34,9 @@ const STEP_HANDLERS: Record<Step, (ctx: StepContext) => Promise<StepResult>> = {
 const MAX_CACHED_CLIENTS = 8;
 const stores = new Map<string, SecretStore>();
 
-function credentialsFrom(context: FcContext | undefined): { key: string; credentials: CloudCredentials } {
-  const c = context?.credentials;
-  if (c?.accessKeyId && c.accessKeySecret) {
-    return {
-      key: `${c.accessKeyId}|${c.securityToken ?? ''}`,
-      credentials: { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken },
-    };
-  }
-  // Alibaba's default chain: ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / _SECURITY_TOKEN, profiles, instance roles.
-  return { key: 'default-chain', credentials: { credential: new (sdkClass(credentialsSdk))() } };
-}
-
 function secretStore(event: RotationEvent, config: Config, context: FcContext | undefined): SecretStore {
   const endpoint = config.kmsEndpoint(event.RegionId);
-  const { key, credentials } = credentialsFrom(context);
+  const { key, credentials } = resolveCredentials(context?.credentials);
   const cacheKey = `${endpoint.protocol}://${endpoint.host}|${event.RegionId}|${key}`;
   let store = stores.get(cacheKey);
   if (!store) {

@@ -12,6 +12,7 @@ import { alternateOf, type Account, type ApplyResult, type Backend, type Rotatio
 import { LoginRefused, withConnection, type ConnectOptions, type Session } from './mysql-connection.js';
 import { dialectFor, parseServerVersion, tlsRequirementFromRow, type MysqlDialect } from './mysql-dialect.js';
 import { planGrantSync } from './mysql-grants.js';
+import { bound, verbatim } from './sql.js';
 
 export const DEFAULT_MYSQL_NAME_LIMIT = 16;
 
@@ -54,7 +55,7 @@ export class MysqlBackend implements Backend {
   async canLogIn(account: Account): Promise<boolean> {
     try {
       return await withConnection(account, this.connectOptions, async (session) => {
-        await session.query({ sql: 'SELECT 1', values: [] });
+        await session.query(verbatim('SELECT 1'));
         return true;
       });
     } catch (err) {
@@ -79,8 +80,13 @@ export class MysqlBackend implements Backend {
 
   private async applyAsMaster(session: Session, current: Account, pending: Account): Promise<ApplyResult> {
     const label = this.options.label;
-    const [versionRow] = await session.query<{ v: string }>({ sql: 'SELECT VERSION() AS v', values: [] });
-    const dialect = dialectFor(parseServerVersion(String(versionRow?.v ?? '')));
+    const [server] = await session.query<{ v: unknown; mode: unknown }>(verbatim('SELECT VERSION() AS v, @@SESSION.sql_mode AS mode'));
+    const dialect = dialectFor(parseServerVersion(String(server?.v ?? '')));
+    const modes = String(server?.mode ?? '').split(',');
+    if (modes.includes('NO_BACKSLASH_ESCAPES')) {
+      // Bound values and copied grantees are escaped with backslashes, which this mode would turn into literals.
+      await session.query(bound('SET SESSION sql_mode = ?', modes.filter((m) => m !== 'NO_BACKSLASH_ESCAPES').join(',')));
+    }
     if (pending.user.length > dialect.maxUserNameLength) {
       throw new InvalidSecretError(`${label}: AccountName: this server allows user names of at most ${dialect.maxUserNameLength} characters`);
     }

@@ -15,13 +15,9 @@ import { toRotationError, cloudErrorInfo } from '../cloud-errors.js';
 import { sdkClass } from '../sdk-interop.js';
 import { InvalidSecretError, PreconditionError, SecretNotFoundError } from '../errors.js';
 import type { Endpoint } from '../config.js';
+import type { CloudCredentials } from '../credentials.js';
 import { Stage, type StageName } from './schema.js';
 import type { SecretStore, SecretValue, VersionInfo } from './store.js';
-
-export type CloudCredentials =
-  | { accessKeyId: string; accessKeySecret: string; securityToken?: string | undefined }
-  /** An @alicloud/credentials client: the default credential chain. */
-  | { credential: unknown };
 
 export interface KmsStoreOptions {
   endpoint: Endpoint;
