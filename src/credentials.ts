@@ -16,15 +16,16 @@ export interface ContextCredentials {
   securityToken?: string;
 }
 
-/** `key` identifies the credentials for client caching without holding the secret itself. */
-export function resolveCredentials(fromContext: ContextCredentials | undefined): { key: string; credentials: CloudCredentials } {
+/**
+ * `key` tells credentials apart for client caching (FC hands each container new STS credentials
+ * as they rotate); `credentials` is only called when a client has to be built.
+ */
+export function resolveCredentials(fromContext: ContextCredentials | undefined): { key: string; credentials: () => CloudCredentials } {
   const c = fromContext;
   if (c?.accessKeyId && c.accessKeySecret) {
-    return {
-      key: `${c.accessKeyId}|${c.securityToken ?? ''}`,
-      credentials: { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken },
-    };
+    const { accessKeyId, accessKeySecret, securityToken } = c;
+    return { key: `${accessKeyId}|${securityToken ?? ''}`, credentials: () => ({ accessKeyId, accessKeySecret, securityToken }) };
   }
   // ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / _SECURITY_TOKEN, profiles, instance roles.
-  return { key: 'default-chain', credentials: { credential: new (sdkClass(credentialsSdk))() } };
+  return { key: 'default-chain', credentials: () => ({ credential: new (sdkClass(credentialsSdk))() }) };
 }

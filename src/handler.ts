@@ -6,11 +6,13 @@
  */
 import { loadConfig, type Config } from './config.js';
 import { resolveCredentials, type ContextCredentials } from './credentials.js';
-import { InternalError, InvalidEventError, RotationError } from './errors.js';
+import { InternalError, RotationError } from './errors.js';
 import { parseEvent, type RotationEvent, type Step } from './event.js';
 import { createLogger, SecretMask, type Logger, type LogSink } from './log.js';
 import type { Backend } from './backends/backend.js';
 import { MysqlBackend } from './backends/mysql.js';
+import { RdsApiBackend } from './backends/rds-api.js';
+import { RdsClient } from './backends/rds-client.js';
 import { KmsSecretStore } from './secrets/kms-store.js';
 import type { SecretStore } from './secrets/store.js';
 import type { StepContext, StepResult } from './steps/context.js';
@@ -32,27 +34,37 @@ const STEP_HANDLERS: Record<Step, (ctx: StepContext) => Promise<StepResult>> = {
 };
 
 const MAX_CACHED_CLIENTS = 8;
-const stores = new Map<string, SecretStore>();
+const clients = new Map<string, unknown>();
+
+/** One client per endpoint, region and credentials for the life of the container. */
+function cached<T>(key: string, make: () => T): T {
+  let client = clients.get(key) as T | undefined;
+  if (client === undefined) {
+    if (clients.size >= MAX_CACHED_CLIENTS) clients.clear();
+    client = make();
+    clients.set(key, client);
+  }
+  return client;
+}
 
 function secretStore(event: RotationEvent, config: Config, context: FcContext | undefined): SecretStore {
   const endpoint = config.kmsEndpoint(event.RegionId);
   const { key, credentials } = resolveCredentials(context?.credentials);
-  const cacheKey = `${endpoint.protocol}://${endpoint.host}|${event.RegionId}|${key}`;
-  let store = stores.get(cacheKey);
-  if (!store) {
-    if (stores.size >= MAX_CACHED_CLIENTS) stores.clear();
-    store = new KmsSecretStore({ endpoint, regionId: event.RegionId, credentials });
-    stores.set(cacheKey, store);
-  }
-  return store;
+  return cached(`kms|${endpoint.protocol}://${endpoint.host}|${event.RegionId}|${key}`, () =>
+    new KmsSecretStore({ endpoint, regionId: event.RegionId, credentials: credentials() }),
+  );
 }
 
-function backendFor(event: RotationEvent, config: Config, log: Logger): Backend {
+function backendFor(event: RotationEvent, config: Config, context: FcContext | undefined, log: Logger): Backend {
   const label = `secret ${event.SecretName}`;
-  if (event.InstanceId !== undefined) {
-    throw new InvalidEventError(`invalid event for ${label}: InstanceId: the RDS API backend is not part of this release`);
-  }
-  return new MysqlBackend({ label, log, caFile: config.mysqlCaFile, accountNameMaxLength: config.accountNameMaxLength });
+  const common = { label, log, caFile: config.mysqlCaFile, accountNameMaxLength: config.accountNameMaxLength };
+  if (event.InstanceId === undefined) return new MysqlBackend(common);
+  const endpoint = config.rdsEndpoint(event.RegionId);
+  const { key, credentials } = resolveCredentials(context?.credentials);
+  const api = cached(`rds|${endpoint.protocol}://${endpoint.host}|${event.RegionId}|${key}`, () =>
+    new RdsClient({ endpoint, regionId: event.RegionId, credentials: credentials() }),
+  );
+  return new RdsApiBackend({ ...common, instanceId: event.InstanceId, api });
 }
 
 /** Options for local runners and tests; FC calls handler(event, context) only. */
@@ -78,7 +90,7 @@ export async function handle(rawEvent: unknown, context: FcContext | undefined, 
       versionId: event.VersionId,
       requestId,
       store: secretStore(event, config, context),
-      backend: backendFor(event, config, log),
+      backend: backendFor(event, config, context, log),
       passwordConfig: config,
       log,
       mask,

@@ -7,6 +7,8 @@ import type { PasswordRules } from '../password.js';
 
 export type BackendKind = 'mysql' | 'rds-api';
 
+export type LoginState = 'works' | 'refused' | 'unknown';
+
 /** One database account as a secret version describes it. */
 export interface Account {
   user: string;
@@ -42,8 +44,11 @@ export interface Backend {
   alternateName(currentUser: string): Promise<string>;
   /** Characters and lengths this database accepts in passwords. */
   passwordRules(): PasswordRules;
-  /** Whether these credentials log in now. Throws TransientError when the database cannot be reached. */
-  canLogIn(account: Account): Promise<boolean>;
+  /**
+   * Whether these credentials log in now: `unknown` where the backend cannot try a login (an RDS
+   * engine we have no client for). Throws TransientError when the database cannot be reached.
+   */
+  loginState(account: Account): Promise<LoginState>;
   /** Makes the database match the pending account: create or update it with exactly the current account's privileges. */
   apply(plan: RotationPlan): Promise<ApplyResult>;
   /** Proves the pending account works; throws PreconditionError when it does not. */

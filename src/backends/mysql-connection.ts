@@ -8,7 +8,7 @@ import mysql from 'mysql2/promise';
 import { DatabaseError, TransientError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Account } from './backend.js';
-import type { Sql } from './sql.js';
+import { verbatim, type Sql } from './sql.js';
 
 export const CONNECT_TIMEOUT_MS = 5_000;
 
@@ -136,5 +136,18 @@ export async function withConnection<T>(account: Account, options: ConnectOption
     return await work(session);
   } finally {
     await conn.end().catch(() => conn.destroy());
+  }
+}
+
+/** Logs in and runs `SELECT 1`: false when the server refuses the credentials. */
+export async function canLogIn(account: Account, options: ConnectOptions): Promise<boolean> {
+  try {
+    return await withConnection(account, options, async (session) => {
+      await session.query(verbatim('SELECT 1'));
+      return true;
+    });
+  } catch (err) {
+    if (err instanceof LoginRefused) return false;
+    throw err;
   }
 }

@@ -8,8 +8,8 @@ import { InvalidSecretError, PreconditionError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { PasswordRules } from '../password.js';
 import { accountName } from '../secrets/schema.js';
-import { alternateOf, type Account, type ApplyResult, type Backend, type RotationPlan, type VerifyResult } from './backend.js';
-import { LoginRefused, withConnection, type ConnectOptions, type Session } from './mysql-connection.js';
+import { alternateOf, type Account, type ApplyResult, type Backend, type LoginState, type RotationPlan, type VerifyResult } from './backend.js';
+import { canLogIn, LoginRefused, withConnection, type ConnectOptions, type Session } from './mysql-connection.js';
 import { dialectFor, parseServerVersion, tlsRequirementFromRow, type MysqlDialect } from './mysql-dialect.js';
 import { planGrantSync } from './mysql-grants.js';
 import { bound, verbatim } from './sql.js';
@@ -52,16 +52,8 @@ export class MysqlBackend implements Backend {
     return { minLength: 8, maxLength: 128 };
   }
 
-  async canLogIn(account: Account): Promise<boolean> {
-    try {
-      return await withConnection(account, this.connectOptions, async (session) => {
-        await session.query(verbatim('SELECT 1'));
-        return true;
-      });
-    } catch (err) {
-      if (err instanceof LoginRefused) return false;
-      throw err;
-    }
+  async loginState(account: Account): Promise<LoginState> {
+    return (await canLogIn(account, this.connectOptions)) ? 'works' : 'refused';
   }
 
   async apply(plan: RotationPlan): Promise<ApplyResult> {
@@ -125,7 +117,7 @@ export class MysqlBackend implements Backend {
   }
 
   async verify(pending: Account): Promise<VerifyResult> {
-    if (!(await this.canLogIn(pending))) {
+    if (!(await canLogIn(pending, this.connectOptions))) {
       throw new PreconditionError(`${this.options.label}: the pending credentials do not log in`);
     }
     return { check: 'login' };

@@ -27,11 +27,11 @@ export async function setStep(ctx: StepContext): Promise<StepResult> {
     throw new PreconditionError(`${label}: fields other than AccountName and AccountPassword differ from the ACSCurrent version`);
   }
 
-  if (await ctx.backend.canLogIn(pending.account)) {
+  if ((await ctx.backend.loginState(pending.account)) === 'works') {
     ctx.log.info('the pending credentials already log in', { check: 'pending-login', account: pending.account.user });
     return { ...result, Skipped: 'the pending credentials already log in' };
   }
-  if (!(await ctx.backend.canLogIn(current.account))) {
+  if ((await ctx.backend.loginState(current.account)) === 'refused') {
     throw new PreconditionError(`${secretLabel(ctx.secretName, Stage.Current)}: the current credentials do not log in`);
   }
   let master;
