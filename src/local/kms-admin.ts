@@ -6,6 +6,7 @@ import * as openapiSdk from '@alicloud/openapi-client';
 import * as teaUtil from '@alicloud/tea-util';
 import { sdkClass } from '../sdk-interop.js';
 import { parseEndpoint } from '../config.js';
+import { kmsRpcParams } from '../secrets/kms-store.js';
 
 export interface KmsAdmin {
   createSecret(secret: { name: string; data: string; versionId?: string; type?: string }): Promise<void>;
@@ -18,17 +19,7 @@ export function kmsAdmin(endpointUrl: string, regionId = 'cn-hangzhou', credenti
   const endpoint = parseEndpoint(endpointUrl, 'KMS endpoint');
   const client = new (sdkClass(openapiSdk))(new openapiSdk.Config({ endpoint: endpoint.host, protocol: endpoint.protocol, regionId, ...credentials }));
   const call = async (action: string, body: Record<string, string>): Promise<void> => {
-    const params = new openapiSdk.Params({
-      action,
-      version: '2016-01-20',
-      protocol: endpoint.protocol,
-      pathname: '/',
-      method: 'POST',
-      authType: 'AK',
-      style: 'RPC',
-      reqBodyType: 'formData',
-      bodyType: 'json',
-    });
+    const params = kmsRpcParams(action, endpoint.protocol);
     await client.callApi(params, new openapiSdk.OpenApiRequest({ body }), new teaUtil.RuntimeOptions({}));
   };
   return {

@@ -49,6 +49,21 @@ const ListVersionsResponse = z.object({
     .optional(),
 });
 
+/** How openapi-client's generic callApi reaches a KMS action: RPC style, form body, JSON answer. */
+export function kmsRpcParams(action: string, protocol: string): InstanceType<typeof openapiSdk.Params> {
+  return new openapiSdk.Params({
+    action,
+    version: API_VERSION,
+    protocol,
+    pathname: '/',
+    method: 'POST',
+    authType: 'AK',
+    style: 'RPC',
+    reqBodyType: 'formData',
+    bodyType: 'json',
+  });
+}
+
 const NOT_FOUND = 'Forbidden.ResourceNotFound';
 const RESOURCE_EXIST = 'Rejected.ResourceExist';
 const PAGE_SIZE = 50;
@@ -71,17 +86,7 @@ export class KmsSecretStore implements SecretStore {
   }
 
   private async callApi(action: string, secretName: string, body: Record<string, string>): Promise<unknown> {
-    const params = new openapiSdk.Params({
-      action,
-      version: API_VERSION,
-      protocol: this.api._protocol ?? 'https',
-      pathname: '/',
-      method: 'POST',
-      authType: 'AK',
-      style: 'RPC',
-      reqBodyType: 'formData',
-      bodyType: 'json',
-    });
+    const params = kmsRpcParams(action, this.api._protocol ?? 'https');
     const request = new openapiSdk.OpenApiRequest({ body });
     const runtime = new teaUtil.RuntimeOptions({ connectTimeout: CONNECT_TIMEOUT_MS, readTimeout: READ_TIMEOUT_MS });
     try {

@@ -14,7 +14,9 @@ import {
   parseSecret,
   parseSecretJson,
   secretLabel,
+  type MysqlSecret,
   type RawSecret,
+  type RdsSecret,
   type RotationStrategy,
   type StageName,
 } from '../secrets/schema.js';
@@ -69,35 +71,20 @@ export function parseVersion(ctx: StepContext, version: SecretValue, which: stri
   if (ctx.backend.kind === 'mysql') {
     const secret = parseSecret(MysqlSecretSchema, raw, label);
     const strategy = secret.RotationStrategy ?? (secret.MasterSecret ? 'alternate' : 'single');
-    return {
-      version,
-      raw,
-      masterSecret: secret.MasterSecret,
-      strategy,
-      account: {
-        user: secret.AccountName,
-        password: secret.AccountPassword,
-        endpoint: secret.Endpoint,
-        port: secret.Port,
-        ssl: secret.SSL,
-        database: secret.DBName,
-      },
-    };
+    return { version, raw, masterSecret: secret.MasterSecret, strategy, account: accountOf(secret) };
   }
   const secret = parseSecret(RdsSecretSchema, raw, label);
+  return { version, raw, masterSecret: undefined, strategy: secret.RotationStrategy ?? 'alternate', account: accountOf(secret) };
+}
+
+function accountOf(secret: MysqlSecret | RdsSecret): Account {
   return {
-    version,
-    raw,
-    masterSecret: undefined,
-    strategy: secret.RotationStrategy ?? 'alternate',
-    account: {
-      user: secret.AccountName,
-      password: secret.AccountPassword,
-      endpoint: secret.Endpoint,
-      port: secret.Port,
-      ssl: secret.SSL,
-      database: secret.DBName,
-    },
+    user: secret.AccountName,
+    password: secret.AccountPassword,
+    endpoint: secret.Endpoint,
+    port: secret.Port,
+    ssl: secret.SSL,
+    database: secret.DBName,
   };
 }
 

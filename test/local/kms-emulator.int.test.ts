@@ -1,23 +1,20 @@
 // Drives the local KMS emulator through both real Alibaba SDK clients, so its wire format and its KMS rules are checked together.
 import KmsModule, * as $Kms from '@alicloud/kms20160120';
 import OpenApiModule, * as $OpenApi from '@alicloud/openapi-client';
-// Transitive dependencies, imported for the option classes the two clients' signatures name.
+// The option classes the two clients' signatures name (both are direct dependencies now).
 import * as $Rpc from '@alicloud/rpc-client';
 import * as $Util from '@alicloud/tea-util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startKmsEmulator, type KmsCall, type KmsEmulator, type KmsFault } from '../../src/local/kms-emulator.js';
 import { PUNCTUATION } from '../../src/local/kms-store.js';
+import { kmsRpcParams } from '../../src/secrets/kms-store.js';
+import { sdkClass } from '../../src/sdk-interop.js';
 
-// Node's ESM loader hands back module.exports for these CommonJS packages, Vitest the class itself.
 type KmsClient = InstanceType<typeof KmsModule.default>;
 type OpenApiClient = InstanceType<typeof OpenApiModule.default>;
-const KmsClass: typeof KmsModule.default =
-  typeof (KmsModule as unknown) === 'function' ? (KmsModule as unknown as typeof KmsModule.default) : KmsModule.default;
-const OpenApiClass: typeof OpenApiModule.default =
-  typeof (OpenApiModule as unknown) === 'function'
-    ? (OpenApiModule as unknown as typeof OpenApiModule.default)
-    : OpenApiModule.default;
+const KmsClass = sdkClass($Kms);
+const OpenApiClass = sdkClass($OpenApi);
 
 const REGION = 'cn-hangzhou';
 const ACCESS_KEY_ID = 'LTAI-emulator-test';
@@ -60,17 +57,7 @@ async function callApi(
 ): Promise<Record<string, unknown>> {
   const request = new $OpenApi.OpenApiRequest(where === 'query' ? { query: params } : { body: params });
   const result: unknown = await client.callApi(
-    new $OpenApi.Params({
-      action,
-      version: '2016-01-20',
-      protocol: 'HTTP',
-      pathname: '/',
-      method: 'POST',
-      authType: 'AK',
-      style: 'RPC',
-      reqBodyType: 'formData',
-      bodyType: 'json',
-    }),
+    kmsRpcParams(action, 'HTTP'),
     request,
     new $Util.RuntimeOptions({}),
   );
