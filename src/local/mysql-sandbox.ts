@@ -54,6 +54,8 @@ export interface SandboxOptions {
   prefix?: string;
   /** Host part of the app account; '%' by default. */
   appHost?: string;
+  /** false: only the database; the accounts are left for someone else (an RDS emulator) to create under the same names. */
+  withAccounts?: boolean;
   server?: ServerAddress;
 }
 
@@ -72,11 +74,13 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     await conn.query(`CREATE DATABASE ${quoteIdentifier(database)}`);
     await conn.query(`CREATE TABLE ${quoteIdentifier(database)}.${quoteIdentifier(table)} (id INT PRIMARY KEY, text VARCHAR(64))`);
     await conn.query(`INSERT INTO ${quoteIdentifier(database)}.${quoteIdentifier(table)} VALUES (1, 'hello')`);
-    await conn.query('CREATE USER ?@? IDENTIFIED BY ?', [app.user, app.host, app.password]);
-    await conn.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${quoteIdentifier(database)}.* TO ?@?`, [app.user, app.host]);
-    await conn.query('CREATE USER ?@? IDENTIFIED BY ?', [master.user, master.host, master.password]);
-    // Like RDS's privileged account: may create users and grant anything it holds.
-    await conn.query('GRANT ALL PRIVILEGES ON *.* TO ?@? WITH GRANT OPTION', [master.user, master.host]);
+    if (options.withAccounts !== false) {
+      await conn.query('CREATE USER ?@? IDENTIFIED BY ?', [app.user, app.host, app.password]);
+      await conn.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${quoteIdentifier(database)}.* TO ?@?`, [app.user, app.host]);
+      await conn.query('CREATE USER ?@? IDENTIFIED BY ?', [master.user, master.host, master.password]);
+      // Like RDS's privileged account: may create users and grant anything it holds.
+      await conn.query('GRANT ALL PRIVILEGES ON *.* TO ?@? WITH GRANT OPTION', [master.user, master.host]);
+    }
   } finally {
     await conn.end();
   }
