@@ -9,17 +9,25 @@ import { Fixture, REGION } from './support/fixture.js';
 
 type Handler = (event: unknown, context: unknown) => Promise<{ VersionId: string; Skipped?: string }>;
 
-describe('dist/index.js', () => {
-  let fx: Fixture;
-  let handler: Handler;
-  beforeAll(async () => {
-    execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'pipe' });
-    handler = (createRequire(import.meta.url)('../dist/index.js') as { handler: Handler }).handler;
-    fx = await Fixture.start();
-    await fx.seed();
-  }, 60_000);
-  afterAll(async () => fx?.stop());
+/** The four steps through the bundle's handler, as CloudFlow drives them; returns the VersionId. */
+async function rotateThroughBundle(handler: Handler, input: Record<string, string>, requestPrefix: string): Promise<string> {
+  let versionId: string | undefined;
+  for (const [i, step] of (['new', 'set', 'test', 'end'] as const).entries()) {
+    const event = Buffer.from(JSON.stringify({ ...input, Step: step, ...(versionId ? { VersionId: versionId } : {}) }));
+    const result = await handler(event, { requestId: `${requestPrefix}-${i}`, credentials: { ...LOCAL_CREDENTIALS, securityToken: 'sts-token' } });
+    expect(result.Skipped).toBeUndefined();
+    versionId = result.VersionId;
+  }
+  return versionId!;
+}
 
+let handler: Handler;
+beforeAll(() => {
+  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'pipe' });
+  handler = (createRequire(import.meta.url)('../dist/index.js') as { handler: Handler }).handler;
+}, 60_000);
+
+describe('dist/index.js', () => {
   it('is one self-contained CommonJS file', () => {
     const source = readFileSync('dist/index.js', 'utf8');
     expect(statSync('dist/index.js').size).toBeGreaterThan(10_000);
@@ -28,26 +36,52 @@ describe('dist/index.js', () => {
     expect(typeof handler).toBe('function');
   });
 
-  it('rotates a secret when invoked the way FC invokes it', async () => {
-    const before = await fx.secretAt({ stage: 'ACSCurrent' });
-    let versionId: string | undefined;
-    for (const [i, step] of (['new', 'set', 'test', 'end'] as const).entries()) {
-      const event = Buffer.from(JSON.stringify({ SecretName: fx.secretName, RegionId: REGION, Step: step, ...(versionId ? { VersionId: versionId } : {}) }));
-      const result = await handler(event, { requestId: `req-${i}`, credentials: { ...LOCAL_CREDENTIALS, securityToken: 'sts-token' } });
-      versionId = result.VersionId;
-      expect(result.Skipped).toBeUndefined();
-    }
-    expect(versionId).toBe('req-0');
-    const current = await fx.secretAt({ stage: 'ACSCurrent' });
-    expect(current?.AccountName).toBe(`${fx.sandbox.app.user}_rt`);
-    expect(await fx.secretAt({ stage: 'ACSPrevious' })).toEqual(before);
-    expect(await fx.login(current!)).toBe('hello');
-  });
-
   it('rejects with the CONTRACT error name as errorType', async () => {
     const err = await handler(Buffer.from('{"Step":"new"}'), { requestId: 'r' }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).name).toBe('InvalidEventError');
     expect((err as Error).constructor.name).toBe('InvalidEventError');
+  });
+});
+
+describe('dist/index.js on a self-managed MySQL secret', () => {
+  let fx: Fixture;
+  beforeAll(async () => {
+    fx = await Fixture.start();
+    await fx.seed();
+  });
+  afterAll(async () => fx?.stop());
+
+  it('rotates it when invoked the way FC invokes it', async () => {
+    const before = await fx.secretAt({ stage: 'ACSCurrent' });
+    expect(await rotateThroughBundle(handler, { SecretName: fx.secretName, RegionId: REGION }, 'req')).toBe('req-0');
+    const current = await fx.secretAt({ stage: 'ACSCurrent' });
+    expect(current?.AccountName).toBe(`${fx.sandbox.app.user}_rt`);
+    expect(await fx.secretAt({ stage: 'ACSPrevious' })).toEqual(before);
+    expect(await fx.login(current!)).toBe('hello');
+  });
+});
+
+describe('dist/index.js on an RDS secret with InstanceId', () => {
+  let fx: Fixture;
+  beforeAll(async () => {
+    fx = await Fixture.start({ rds: { engineVersion: '5.7' } });
+    await fx.seedRds();
+  });
+  afterAll(async () => fx?.stop());
+
+  it('rotates it twice, logins and privileges checked', async () => {
+    const input = { SecretName: fx.secretName, RegionId: REGION, InstanceId: fx.rds!.instanceId };
+    for (const [round, expected] of [`${fx.sandbox.app.user}_rt`, fx.sandbox.app.user].entries()) {
+      const previous = await fx.secretAt({ stage: 'ACSCurrent' });
+      await rotateThroughBundle(handler, input, `rds${round}`);
+      const current = await fx.secretAt({ stage: 'ACSCurrent' });
+      expect(current?.AccountName).toBe(expected);
+      expect(await fx.login(current!)).toBe('hello');
+      expect(await fx.login(previous!)).toBe('hello');
+      const { api, instanceId } = fx.rds!;
+      const privileges = async (name: string) => (await api.describeAccount(instanceId, name))?.privileges;
+      expect(await privileges(current!.AccountName)).toEqual(await privileges(previous!.AccountName));
+    }
   });
 });

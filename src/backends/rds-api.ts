@@ -10,11 +10,11 @@ import type { Logger } from '../log.js';
 import { generatePassword, passwordPolicy, type PasswordRules } from '../password.js';
 import { alternateOf, type Account, type ApplyResult, type Backend, type LoginState, type RotationPlan, type VerifyResult } from './backend.js';
 import { canLogIn, type ConnectOptions } from './mysql-connection.js';
-import type { RdsAccount, RdsAccountsApi, RdsInstanceInfo, RdsPrivilege } from './rds-client.js';
+import type { RdsAccount, RdsAccountsApi, RdsAddress, RdsInstanceInfo, RdsPrivilege } from './rds-client.js';
 
 /** RDS accepts only these punctuation characters in passwords. */
 export const RDS_PASSWORD_PUNCTUATION = '!@#$%^&*()_+-=';
-const RDS_PASSWORD_RULES: PasswordRules = { minLength: 8, maxLength: 32, punctuation: RDS_PASSWORD_PUNCTUATION };
+export const RDS_PASSWORD_RULES: PasswordRules = { minLength: 8, maxLength: 32, punctuation: RDS_PASSWORD_PUNCTUATION };
 const RDS_ACCOUNT_NAME = /^[a-z][a-z0-9_]*[a-z0-9]$/;
 /** Waits between DescribeAccounts polls while a new account is Unavailable (about 30 s in all). */
 export const DEFAULT_AVAILABILITY_DELAYS_MS = [500, 1_000, 2_000, 4_000, 8_000, 8_000, 8_000];
@@ -47,6 +47,7 @@ function canLogInOverSql(info: RdsInstanceInfo): boolean {
 export class RdsApiBackend implements Backend {
   readonly kind = 'rds-api' as const;
   private instance: Promise<RdsInstanceInfo> | undefined;
+  private intranet: Promise<RdsAddress | undefined> | undefined;
   private readonly connectOptions: ConnectOptions;
 
   constructor(private readonly options: RdsBackendOptions) {
@@ -90,7 +91,8 @@ export class RdsApiBackend implements Backend {
   /** The secret's Endpoint/Port when it has them, else the instance's VPC connection string. */
   private async address(account: Account): Promise<Account> {
     if (account.endpoint) return { ...account, port: account.port ?? 3306 };
-    const found = await this.options.api.intranetAddress(this.options.instanceId);
+    this.intranet ??= this.options.api.intranetAddress(this.options.instanceId);
+    const found = await this.intranet;
     if (!found) {
       throw new PreconditionError(`${this.where}: Endpoint: the secret has none and the instance reports no VPC or intranet address`);
     }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { generatePassword, passwordPolicy } from '../password.js';
 import { quoteIdentifier } from '../backends/sql.js';
+import { RDS_PASSWORD_PUNCTUATION } from '../backends/rds-api.js';
 
 export const DEFAULT_MYSQL_URL = 'mysql://root@127.0.0.1:3306';
 
@@ -36,8 +37,9 @@ export function uniqueName(prefix: string): string {
   return `${prefix}${randomBytes(5).toString('hex')}`;
 }
 
+/** A password both MySQL and the RDS API accept (RDS allows only some punctuation). */
 export function samplePassword(): string {
-  return generatePassword(passwordPolicy({ passwordLength: 24, excludeCharacters: '/@"\'\\`' }));
+  return generatePassword(passwordPolicy({ passwordLength: 24, excludeCharacters: '@' }, { punctuation: RDS_PASSWORD_PUNCTUATION }));
 }
 
 export interface Sandbox {

@@ -13,6 +13,8 @@ import { parseEndpoint } from '../../src/config.js';
 import type { Step } from '../../src/event.js';
 import type { StepResult } from '../../src/steps/context.js';
 import { quoteIdentifier } from '../../src/backends/sql.js';
+import { RdsClient } from '../../src/backends/rds-client.js';
+import { startRdsEmulator, type RdsEmulator } from '../../src/local/rds-emulator.js';
 
 export const REGION = 'cn-hangzhou';
 
@@ -38,19 +40,44 @@ export class Fixture {
     readonly sandbox: Sandbox,
     readonly secretName: string,
     readonly masterName: string,
+    /** Set in RDS mode: the emulated instance holding the app account, and a real SDK client to it. */
+    readonly rds?: { emulator: RdsEmulator; instanceId: string; api: RdsClient },
   ) {}
 
-  static async start(options: { appHost?: string } = {}): Promise<Fixture> {
+  /**
+   * Self-managed mode: app and master accounts made with SQL. RDS mode (`rds` given): only the
+   * database is made with SQL; the app account is created and granted ReadWrite through the RDS API.
+   */
+  static async start(options: { appHost?: string; rds?: { engineVersion?: string; engine?: 'MySQL' | 'MariaDB' } } = {}): Promise<Fixture> {
     const faults: NonNullable<KmsEmulatorOptions['faults']> = {};
     const kms = await startKmsEmulator({ faults });
     process.env['KMS_ENDPOINT'] = kms.endpoint;
-    const sandbox = await createSandbox({ prefix: 't', ...options }).catch(async (err: unknown) => {
+    const sandbox = await createSandbox({
+      prefix: options.rds ? 'r' : 't',
+      ...(options.appHost ? { appHost: options.appHost } : {}),
+      withAccounts: !options.rds,
+    }).catch(async (err: unknown) => {
       await kms.close();
       throw err;
     });
     const admin = kmsAdmin(kms.endpoint, REGION);
     const store = new KmsSecretStore({ endpoint: parseEndpoint(kms.endpoint, 'KMS_ENDPOINT'), regionId: REGION, credentials: LOCAL_CREDENTIALS });
-    return new Fixture(faults, kms, admin, store, sandbox, uniqueName('app-'), uniqueName('master-'));
+    let rds: Fixture['rds'];
+    if (options.rds) {
+      const instanceId = uniqueName('rm-');
+      const emulator = await startRdsEmulator({ instances: [{ instanceId, server: sandbox.server, ...options.rds }] });
+      process.env['RDS_ENDPOINT'] = emulator.endpoint;
+      const api = new RdsClient({ endpoint: parseEndpoint(emulator.endpoint, 'RDS_ENDPOINT'), regionId: REGION, credentials: LOCAL_CREDENTIALS });
+      rds = { emulator, instanceId, api };
+      await api.createAccount(instanceId, { name: sandbox.app.user, password: sandbox.app.password, type: 'Normal', description: 'app' });
+      await api.grant(instanceId, sandbox.app.user, [{ dbName: sandbox.database, privilege: 'ReadWrite' }]);
+    }
+    return new Fixture(faults, kms, admin, store, sandbox, uniqueName('app-'), uniqueName('master-'), rds);
+  }
+
+  /** The RDS-format secret: the account only; Endpoint comes from DescribeDBInstanceNetInfo unless given. */
+  rdsSecret(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    return { AccountName: this.sandbox.app.user, AccountPassword: this.sandbox.app.password, DBName: this.sandbox.database, SSL: false, ...overrides };
   }
 
   /** The app secret as the CONTRACT describes it, pointing at the sandbox. */
@@ -83,15 +110,24 @@ export class Fixture {
     await this.admin.createSecret({ name: this.secretName, data: typeof app === 'string' ? app : JSON.stringify(app) });
   }
 
+  private get input(): { SecretName: string; RegionId: string; InstanceId?: string } {
+    return { SecretName: this.secretName, RegionId: REGION, ...(this.rds ? { InstanceId: this.rds.instanceId } : {}) };
+  }
+
+  /** RDS mode: only the rotated secret; there is no master secret. */
+  async seedRds(secret: Record<string, unknown> | string = this.rdsSecret()): Promise<void> {
+    await this.admin.createSecret({ name: this.secretName, data: typeof secret === 'string' ? secret : JSON.stringify(secret) });
+  }
+
   invoke(step: Step, versionId?: string, extra: Record<string, unknown> = {}): Promise<StepResult> {
-    return invokeStep({ SecretName: this.secretName, RegionId: REGION, ...extra }, step, versionId, {
+    return invokeStep({ ...this.input, ...extra }, step, versionId, {
       context: { credentials: LOCAL_CREDENTIALS },
       sink: (line) => this.logs.push(line),
     });
   }
 
   rotate(): Promise<StepRun[]> {
-    return runRotation({ SecretName: this.secretName, RegionId: REGION }, { context: { credentials: LOCAL_CREDENTIALS }, sink: (line) => this.logs.push(line) });
+    return runRotation(this.input, { context: { credentials: LOCAL_CREDENTIALS }, sink: (line) => this.logs.push(line) });
   }
 
   async secretAt(selector: { stage?: 'ACSCurrent' | 'ACSPending' | 'ACSPrevious'; versionId?: string }): Promise<AppSecret | undefined> {
@@ -163,5 +199,6 @@ export class Fixture {
   async stop(): Promise<void> {
     await this.sandbox.cleanup();
     await this.kms.close();
+    await this.rds?.emulator.close();
   }
 }
