@@ -1,49 +1,72 @@
 // Everything a full rotation (and a failing step) writes to stdout and stderr, captured: no password may appear.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runRotation } from '../src/local/rotate.js';
-import { invokeStep } from '../src/local/rotate.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../src/local/kms-admin.js';
+import { invokeStep, runRotation, type RotationInput } from '../src/local/rotate.js';
 import { Fixture, REGION } from './support/fixture.js';
 
+/** Runs `work` with stdout and stderr captured; returns what was written plus the text of any error it threw. */
+async function captured(work: () => Promise<void>): Promise<string> {
+  const output: string[] = [];
+  const capture = (chunk: unknown): boolean => {
+    output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+    return true;
+  };
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+  try {
+    await work();
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+  return output.join('');
+}
+
+/** A full rotation through the handler's default sink (stdout, as on FC), then a step that fails. */
+async function rotateAndFail(input: RotationInput): Promise<{ text: string; failure: string }> {
+  let failure = '';
+  const text = await captured(async () => {
+    await runRotation(input, { context: { credentials: LOCAL_CREDENTIALS } });
+    const bad = await invokeStep(input, 'set', 'no-such-version', { context: { credentials: LOCAL_CREDENTIALS } }).catch((e: Error) => e);
+    if (bad instanceof Error) failure = `${bad.name}: ${bad.message}\n${bad.stack ?? ''}`;
+  });
+  return { text: text + failure, failure };
+}
+
+async function passwordsOf(fx: Fixture): Promise<string[]> {
+  const current = await fx.secretAt({ stage: 'ACSCurrent' });
+  const previous = await fx.secretAt({ stage: 'ACSPrevious' });
+  return [current!.AccountPassword, previous!.AccountPassword];
+}
+
 describe('log secrecy', () => {
-  let fx: Fixture;
-  beforeAll(async () => {
+  let fx: Fixture | undefined;
+  afterEach(async () => fx?.stop());
+
+  it('self-managed MySQL: never writes a password, whatever the outcome', async () => {
     fx = await Fixture.start();
     // SSL absent: the TLS fallback warning is part of the output under test.
     await fx.seed(fx.appSecret({ SSL: undefined }));
-  });
-  afterAll(async () => fx?.stop());
-
-  it('never writes a password, whatever the outcome', async () => {
-    const output: string[] = [];
-    const capture = (chunk: unknown): boolean => {
-      output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-      return true;
-    };
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
-    const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-    const errors: string[] = [];
-    try {
-      // The handler's default sink: stdout, as on FC.
-      await runRotation({ SecretName: fx.secretName, RegionId: REGION }, { context: { credentials: LOCAL_CREDENTIALS } });
-      const bad = await invokeStep({ SecretName: fx.secretName, RegionId: REGION }, 'set', 'no-such-version', { context: { credentials: LOCAL_CREDENTIALS } }).catch(
-        (e: Error) => e,
-      );
-      if (bad instanceof Error) errors.push(`${bad.name}: ${bad.message}\n${bad.stack ?? ''}`);
-    } finally {
-      out.mockRestore();
-      err.mockRestore();
-    }
-    const current = await fx.secretAt({ stage: 'ACSCurrent' });
-    const previous = await fx.secretAt({ stage: 'ACSPrevious' });
-    const passwords = [current!.AccountPassword, previous!.AccountPassword, fx.sandbox.master.password];
+    const { text, failure } = await rotateAndFail({ SecretName: fx.secretName, RegionId: REGION });
+    const passwords = [...(await passwordsOf(fx)), fx.sandbox.master.password];
     expect(new Set(passwords).size).toBe(3);
-    const text = output.join('') + errors.join('\n');
-    expect(output.length).toBeGreaterThan(8);
-    expect(errors).toHaveLength(1);
+    expect(failure).toMatch(/^SecretNotFoundError/);
+    expect(text.split('\n').filter((l) => l.startsWith('{')).length).toBeGreaterThan(8);
     expect(text).toContain('"level":"warn"');
     for (const password of passwords) expect(text.includes(password)).toBe(false);
     expect(text).not.toContain('AccountPassword');
     expect(text).not.toContain('SecretData');
+  });
+
+  it('RDS API backend: never writes a password, whatever the outcome', async () => {
+    fx = await Fixture.start({ rds: {} });
+    await fx.seedRds();
+    const { text, failure } = await rotateAndFail({ SecretName: fx.secretName, RegionId: REGION, InstanceId: fx.rds!.instanceId });
+    const passwords = await passwordsOf(fx);
+    expect(new Set(passwords).size).toBe(2);
+    expect(failure).toMatch(/^SecretNotFoundError/);
+    expect(text).toContain('"backend":"rds-api"');
+    for (const password of passwords) expect(text.includes(password)).toBe(false);
+    expect(text).not.toContain('AccountPassword');
   });
 });
