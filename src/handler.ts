@@ -11,8 +11,6 @@ import { parseEvent, type RotationEvent, type Step } from './event.js';
 import { createLogger, SecretMask, type Logger, type LogSink } from './log.js';
 import type { Backend } from './backends/backend.js';
 import { MysqlBackend } from './backends/mysql.js';
-import { RdsApiBackend } from './backends/rds-api.js';
-import { RdsClient } from './backends/rds-client.js';
 import { KmsSecretStore } from './secrets/kms-store.js';
 import type { SecretStore } from './secrets/store.js';
 import type { StepContext, StepResult } from './steps/context.js';
@@ -55,10 +53,12 @@ function secretStore(event: RotationEvent, config: Config, context: FcContext | 
   );
 }
 
-function backendFor(event: RotationEvent, config: Config, context: FcContext | undefined, log: Logger): Backend {
+async function backendFor(event: RotationEvent, config: Config, context: FcContext | undefined, log: Logger): Promise<Backend> {
   const label = `secret ${event.SecretName}`;
   const common = { label, log, caFile: config.mysqlCaFile, accountNameMaxLength: config.accountNameMaxLength };
   if (event.InstanceId === undefined) return new MysqlBackend(common);
+  // Loaded on first use: the generated RDS SDK is most of the bundle and would slow every cold start.
+  const [{ RdsApiBackend }, { RdsClient }] = await Promise.all([import('./backends/rds-api.js'), import('./backends/rds-client.js')]);
   const endpoint = config.rdsEndpoint(event.RegionId);
   const { key, credentials } = resolveCredentials(context?.credentials);
   const api = cached(`rds|${endpoint.protocol}://${endpoint.host}|${event.RegionId}|${key}`, () =>
@@ -90,7 +90,7 @@ export async function handle(rawEvent: unknown, context: FcContext | undefined, 
       versionId: event.VersionId,
       requestId,
       store: secretStore(event, config, context),
-      backend: backendFor(event, config, context, log),
+      backend: await backendFor(event, config, context, log),
       passwordConfig: config,
       log,
       mask,
