@@ -3,6 +3,7 @@
  * Read per invocation so a changed variable never needs a cold start; malformed values fail
  * with ConfigurationError naming the variable, never echoing its value.
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigurationError } from './errors.js';
 
@@ -14,12 +15,14 @@ export interface Endpoint {
 
 export interface Config {
   kmsEndpoint: (regionId: string) => Endpoint;
-  rdsEndpoint: (regionId: string) => Endpoint;
+  /** undefined: the RDS SDK's own endpoint map for the region (several regions share rds.aliyuncs.com). */
+  rdsEndpoint: Endpoint | undefined;
   excludeCharacters: string;
   passwordLength: number;
   /** undefined: each backend applies its own default */
   accountNameMaxLength: number | undefined;
-  mysqlCaFile: string | undefined;
+  /** PEM contents of MYSQL_CA_FILE, read once per invocation so a bad path fails before anything connects. */
+  mysqlCa: string | undefined;
 }
 
 export const DEFAULT_EXCLUDE_CHARACTERS = '/@"\'\\';
@@ -40,6 +43,18 @@ const positiveInt = (variable: string, min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min, `${variable} must be at least ${min}`).max(max, `${variable} must be at most ${max}`));
 
+function readCa(path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigurationError('MYSQL_CA_FILE cannot be read');
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigurationError('MYSQL_CA_FILE holds no PEM certificate');
+  return pem;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const read = <T>(variable: string, schema: z.ZodType<T, string>): T | undefined => {
     const raw = env[variable];
@@ -52,10 +67,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const rds = env['RDS_ENDPOINT'] ? parseEndpoint(env['RDS_ENDPOINT'], 'RDS_ENDPOINT') : undefined;
   return {
     kmsEndpoint: (regionId) => kms ?? { protocol: 'https', host: `kms-vpc.${regionId}.aliyuncs.com` },
-    rdsEndpoint: (regionId) => rds ?? { protocol: 'https', host: `rds.${regionId}.aliyuncs.com` },
+    rdsEndpoint: rds,
     excludeCharacters: env['EXCLUDE_CHARACTERS'] ?? DEFAULT_EXCLUDE_CHARACTERS,
     passwordLength: read('PASSWORD_LENGTH', positiveInt('PASSWORD_LENGTH', 8, 128)) ?? 32,
     accountNameMaxLength: read('ACCOUNT_NAME_MAX_LENGTH', positiveInt('ACCOUNT_NAME_MAX_LENGTH', 2, 80)),
-    mysqlCaFile: env['MYSQL_CA_FILE'] || undefined,
+    mysqlCa: readCa(env['MYSQL_CA_FILE']),
   };
 }

@@ -55,13 +55,13 @@ function secretStore(event: RotationEvent, config: Config, context: FcContext | 
 
 async function backendFor(event: RotationEvent, config: Config, context: FcContext | undefined, log: Logger): Promise<Backend> {
   const label = `secret ${event.SecretName}`;
-  const common = { label, log, caFile: config.mysqlCaFile, accountNameMaxLength: config.accountNameMaxLength };
+  const common = { label, log, ca: config.mysqlCa, accountNameMaxLength: config.accountNameMaxLength };
   if (event.InstanceId === undefined) return new MysqlBackend(common);
   // Loaded on first use: the generated RDS SDK is most of the bundle and would slow every cold start.
   const [{ RdsApiBackend }, { RdsClient }] = await Promise.all([import('./backends/rds-api.js'), import('./backends/rds-client.js')]);
-  const endpoint = config.rdsEndpoint(event.RegionId);
+  const endpoint = config.rdsEndpoint;
   const { key, credentials } = resolveCredentials(context?.credentials);
-  const api = cached(`rds|${endpoint.protocol}://${endpoint.host}|${event.RegionId}|${key}`, () =>
+  const api = cached(`rds|${endpoint ? `${endpoint.protocol}://${endpoint.host}` : 'sdk-default'}|${event.RegionId}|${key}`, () =>
     new RdsClient({ endpoint, regionId: event.RegionId, credentials: credentials() }),
   );
   return new RdsApiBackend({ ...common, instanceId: event.InstanceId, api });
@@ -107,8 +107,9 @@ export async function handle(rawEvent: unknown, context: FcContext | undefined, 
       err instanceof RotationError
         ? err
         : new InternalError(`${step ?? 'the'} step failed unexpectedly: ${err instanceof Error ? err.name : typeof err}`);
-    // Messages are written without values; the mask is a second guard for anything a library slipped in.
-    failure.message = mask.apply(failure.message);
+    // CONTRACT: the message names the step. Messages are written without values; the mask is a
+    // second guard for anything a library slipped in.
+    failure.message = mask.apply(step ? `step ${step}: ${failure.message}` : failure.message);
     if (failure.stack) failure.stack = mask.apply(failure.stack);
     log.error('step failed', { durationMs: Date.now() - started, errorName: failure.name, errorMessage: failure.message });
     throw failure;

@@ -40,8 +40,11 @@ export class SecretMask {
   private readonly values = new Set<string>();
 
   protect(value: string | undefined): void {
-    // Very short values would mask ordinary words; passwords this short are refused elsewhere.
-    if (value !== undefined && value.length >= 4) this.values.add(value);
+    // Shorter values would mask ordinary words. Nothing logs a password by construction; this is the second guard.
+    if (value === undefined || value.length < 4) return;
+    this.values.add(value);
+    // Lines are JSON: a password with a quote or a backslash appears there escaped.
+    this.values.add(JSON.stringify(value).slice(1, -1));
   }
 
   apply(text: string): string {

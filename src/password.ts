@@ -58,3 +58,12 @@ export function generatePassword(policy: PasswordPolicy): string {
 function pick(chars: string): string {
   return chars[randomInt(chars.length)] as string;
 }
+
+/**
+ * A password nobody will ever know, for an account that must exist before its real password is
+ * set: still drawn under the database's rules, since a server's password policy (validate_password,
+ * RDS's format rule) applies to it too.
+ */
+export function throwawayPassword(rules: PasswordRules = {}): string {
+  return generatePassword(passwordPolicy({ passwordLength: Math.min(32, rules.maxLength ?? 32), excludeCharacters: '\'"\\' }, rules));
+}

@@ -7,18 +7,18 @@ describe('loadConfig', () => {
   it('defaults to the regional VPC endpoints over HTTPS and the CONTRACT defaults', () => {
     const config = loadConfig({});
     expect(config.kmsEndpoint('cn-hangzhou')).toEqual({ protocol: 'https', host: 'kms-vpc.cn-hangzhou.aliyuncs.com' });
-    expect(config.rdsEndpoint('cn-beijing')).toEqual({ protocol: 'https', host: 'rds.cn-beijing.aliyuncs.com' });
+    expect(config.rdsEndpoint).toBeUndefined();
     expect(config.excludeCharacters).toBe('/@"\'\\');
     expect(DEFAULT_EXCLUDE_CHARACTERS).toHaveLength(5);
     expect(config.passwordLength).toBe(32);
     expect(config.accountNameMaxLength).toBeUndefined();
-    expect(config.mysqlCaFile).toBeUndefined();
+    expect(config.mysqlCa).toBeUndefined();
   });
 
   it('reads local and custom endpoints', () => {
     const config = loadConfig({ KMS_ENDPOINT: 'http://127.0.0.1:8300', RDS_ENDPOINT: 'https://rds.example.com' });
     expect(config.kmsEndpoint('cn-hangzhou')).toEqual({ protocol: 'http', host: '127.0.0.1:8300' });
-    expect(config.rdsEndpoint('cn-hangzhou')).toEqual({ protocol: 'https', host: 'rds.example.com' });
+    expect(config.rdsEndpoint).toEqual({ protocol: 'https', host: 'rds.example.com' });
     expect(parseEndpoint('kms.cn-hangzhou.aliyuncs.com', 'X')).toEqual({ protocol: 'https', host: 'kms.cn-hangzhou.aliyuncs.com' });
   });
 

@@ -69,6 +69,24 @@ describe('idempotent steps', () => {
     expect(Object.values(stages).flat()).not.toContain('ACSPending');
   });
 
+  it('replaces an ACSPending version that no longer fits ACSCurrent, and takes ACSPending off it', async () => {
+    const { VersionId: stale } = await fx.invoke('new');
+    // An operator updates the secret (a new field) before the rotation goes on.
+    const updated = { ...(await fx.secretAt({ stage: 'ACSCurrent' }))!, Note: 'moved' };
+    await fx.admin.putSecretValue({ name: fx.secretName, versionId: 'operator-update', data: JSON.stringify(updated) });
+    const fresh = await fx.invoke('new');
+    expect(fresh.VersionId).not.toBe(stale);
+    expect(fresh.Skipped).toBeUndefined();
+    const stages = await fx.stages();
+    expect(stages[fresh.VersionId]).toEqual(['ACSPending']);
+    expect(stages[stale]).toEqual([]);
+    expect((await fx.secretAt({ versionId: fresh.VersionId }))?.['Note']).toBe('moved');
+    await expect(fx.invoke('set', stale)).rejects.toMatchObject({ name: 'PreconditionError' });
+    for (const step of ['set', 'test', 'end'] as const) await fx.invoke(step, fresh.VersionId);
+    expect((await fx.secretAt({ stage: 'ACSCurrent' }))?.['Note']).toBe('moved');
+    expect(await fx.login((await fx.secretAt({ stage: 'ACSCurrent' }))!)).toBe('hello');
+  });
+
   it('repairs an alternate left behind with another password and extra privileges', async () => {
     const alt = `${fx.sandbox.app.user}_rt`;
     const conn = await adminConnection(fx.sandbox.server);

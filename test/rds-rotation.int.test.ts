@@ -5,6 +5,8 @@ import { adminConnection } from '../src/local/mysql-sandbox.js';
 import { quoteIdentifier } from '../src/backends/sql.js';
 import { handle } from '../src/handler.js';
 import { LOCAL_CREDENTIALS } from '../src/local/kms-admin.js';
+import { RdsApiBackend } from '../src/backends/rds-api.js';
+import { createLogger } from '../src/log.js';
 import { Fixture, REGION } from './support/fixture.js';
 
 async function privileges(fx: Fixture, account: string): Promise<string[]> {
@@ -53,7 +55,7 @@ describe('RDS API backend', () => {
     expect(actions).not.toContain('DeleteAccount');
   });
 
-  it('revokes what the alternate holds beyond the current account, and replaces a differing type', async () => {
+  it('revokes what the alternate holds beyond the current account, and replaces a differing privilege type', async () => {
     const other = `${fx.sandbox.database}_x`;
     await withAdmin(fx, (c) => c.query(`CREATE DATABASE ${quoteIdentifier(other)}`));
     try {
@@ -110,6 +112,45 @@ describe('RDS API backend', () => {
     await fx.invoke('test', VersionId);
     await fx.invoke('end', VersionId);
     expect(await fx.login((await fx.secretAt({ stage: 'ACSCurrent' }))!)).toBe('hello');
+  });
+
+  it('refuses an alternate of another AccountType before changing anything', async () => {
+    const { api, instanceId } = fx.rds!;
+    await api.createAccount(instanceId, { name: `${fx.sandbox.app.user}_rt`, password: 'Other-Passw0rd!', type: 'Super', description: 'admin' });
+    await fx.seedRds();
+    const { VersionId } = await fx.invoke('new');
+    const before = await fx.snapshot();
+    await expect(fx.invoke('set', VersionId)).rejects.toMatchObject({ name: 'PreconditionError', message: expect.stringMatching(/AccountType/) });
+    expect(await fx.snapshot()).toEqual(before);
+  });
+
+  it('converges when CreateAccount is applied but its response is lost', async () => {
+    await fx.seedRds();
+    const { VersionId } = await fx.invoke('new');
+    let lost = 0;
+    fx.rds!.faults.after = (call) => (call.action === 'CreateAccount' && lost++ === 0 ? { status: 503, code: 'ServiceUnavailable' } : undefined);
+    await expect(fx.invoke('set', VersionId)).rejects.toMatchObject({ name: 'TransientError' });
+    expect(await fx.rds!.api.describeAccount(fx.rds!.instanceId, `${fx.sandbox.app.user}_rt`)).toBeDefined();
+    await fx.invoke('set', VersionId);
+    await fx.invoke('test', VersionId);
+    await fx.invoke('end', VersionId);
+    expect(await fx.login((await fx.secretAt({ stage: 'ACSCurrent' }))!)).toBe('hello');
+    expect(await privileges(fx, `${fx.sandbox.app.user}_rt`)).toEqual(await privileges(fx, fx.sandbox.app.user));
+  });
+
+  it('gives up waiting for Available with a TransientError, and a later attempt finishes', async () => {
+    const { api, instanceId, emulator } = fx.rds!;
+    const alt = `${fx.sandbox.app.user}_rt`;
+    emulator.keepUnavailable(instanceId, alt, 5);
+    const backend = new RdsApiBackend({ label: 'secret t', log: createLogger({ sink: () => undefined }), instanceId, api, ca: undefined, accountNameMaxLength: undefined, availabilityDelaysMs: [5, 5] });
+    const plan = {
+      current: { user: fx.sandbox.app.user, password: fx.sandbox.app.password },
+      pending: { user: alt, password: 'New-Passw0rd!x' },
+    };
+    await expect(backend.apply(plan)).rejects.toMatchObject({ name: 'TransientError', message: expect.stringMatching(/not Available/) });
+    emulator.keepUnavailable(instanceId, alt, 0);
+    await backend.apply(plan);
+    expect(await backend.loginState({ ...plan.pending, database: fx.sandbox.database })).toBe('works');
   });
 
   it('uses the secret\'s Endpoint and Port when it has them', async () => {

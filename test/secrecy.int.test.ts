@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../src/local/kms-admin.js';
 import { invokeStep, runRotation, type RotationInput } from '../src/local/rotate.js';
+import { adminConnection } from '../src/local/mysql-sandbox.js';
 import { Fixture, REGION } from './support/fixture.js';
 
 /** Runs `work` with stdout and stderr captured; returns what was written plus the text of any error it threw. */
@@ -54,8 +55,38 @@ describe('log secrecy', () => {
     expect(text.split('\n').filter((l) => l.startsWith('{')).length).toBeGreaterThan(8);
     expect(text).toContain('"level":"warn"');
     for (const password of passwords) expect(text.includes(password)).toBe(false);
+    // The mask is the second guard: nothing may have needed it.
+    expect(text).not.toContain('***');
     expect(text).not.toContain('AccountPassword');
     expect(text).not.toContain('SecretData');
+  });
+
+  it('self-managed MySQL: a statement failing inside set writes no password either', async () => {
+    fx = await Fixture.start();
+    await fx.seed();
+    const conn = await adminConnection(fx.sandbox.server);
+    try {
+      // The master may no longer grant: set fails on its first GRANT, after the checks passed.
+      await conn.query('REVOKE GRANT OPTION ON *.* FROM ?@?', [fx.sandbox.master.user, fx.sandbox.master.host]);
+    } finally {
+      await conn.end();
+    }
+    const input = { SecretName: fx.secretName, RegionId: REGION };
+    let failure: Error | undefined;
+    const text = await captured(async () => {
+      const { VersionId } = await invokeStep(input, 'new', undefined, { context: { credentials: LOCAL_CREDENTIALS } });
+      failure = await invokeStep(input, 'set', VersionId, { context: { credentials: LOCAL_CREDENTIALS } }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+    });
+    expect(failure?.name).toBe('DatabaseError');
+    expect(failure?.message).toMatch(/^step set: secret .*: a statement as .* failed: ER_/);
+    const pending = await fx.secretAt({ stage: 'ACSPending' });
+    const all = `${text}\n${failure?.message}\n${failure?.stack}`;
+    for (const password of [pending!.AccountPassword, fx.sandbox.app.password, fx.sandbox.master.password]) expect(all.includes(password)).toBe(false);
+    expect(all).not.toContain('***');
+    expect(all).not.toMatch(/IDENTIFIED BY/i);
   });
 
   it('RDS API backend: never writes a password, whatever the outcome', async () => {
@@ -67,6 +98,7 @@ describe('log secrecy', () => {
     expect(failure).toMatch(/^SecretNotFoundError/);
     expect(text).toContain('"backend":"rds-api"');
     for (const password of passwords) expect(text.includes(password)).toBe(false);
+    expect(text).not.toContain('***');
     expect(text).not.toContain('AccountPassword');
   });
 });

@@ -3,7 +3,6 @@
  * mysql2's error messages and `sql` property can quote the statement, password included, so
  * only error codes ever leave this module. Connections are always closed by withConnection.
  */
-import { readFileSync } from 'node:fs';
 import mysql from 'mysql2/promise';
 import { DatabaseError, TransientError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -13,7 +12,8 @@ import { verbatim, type Sql } from './sql.js';
 export const CONNECT_TIMEOUT_MS = 5_000;
 
 export interface ConnectOptions {
-  caFile: string | undefined;
+  /** PEM CA bundle for verified TLS; the system CAs when absent. */
+  ca: string | undefined;
   log: Logger;
   /** For messages: "secret app-db". */
   label: string;
@@ -21,7 +21,6 @@ export interface ConnectOptions {
 
 export interface Session {
   query<Row = Record<string, unknown>>(statement: Sql): Promise<Row[]>;
-  readonly tls: boolean;
 }
 
 const LOGIN_REFUSED = new Set([
@@ -40,6 +39,8 @@ const TRANSIENT = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'EAI_AGAIN',
+  // A name that does not resolve may be a DNS outage; retrying a typo a few times costs little.
+  'ENOTFOUND',
   'EPIPE',
   'PROTOCOL_CONNECTION_LOST',
   'PROTOCOL_SEQUENCE_TIMEOUT',
@@ -63,16 +64,21 @@ export class LoginRefused extends Error {
   }
 }
 
-/** The error a failed database call becomes; `what` names the call and the account, never a value. */
-export function toDatabaseError(err: unknown, what: string): Error {
+/**
+ * The error a failed database call becomes; `what` names the call and the account, never a value.
+ * Only a failed connect can be a refused login: the same codes from a statement mean the
+ * logged-in account lacks a privilege.
+ */
+function toDatabaseError(err: unknown, what: string, phase: 'connect' | 'statement'): Error {
   const code = errorCode(err);
-  if (LOGIN_REFUSED.has(code)) return new LoginRefused(code);
+  if (phase === 'connect' && LOGIN_REFUSED.has(code)) return new LoginRefused(code);
   if (TRANSIENT.has(code)) return new TransientError(`${what} failed: ${code}`);
   return new DatabaseError(`${what} failed: ${code}`);
 }
 
-function tlsOptions(caFile: string | undefined): mysql.SslOptions {
-  return caFile ? { ca: readFileSync(caFile, 'utf8'), rejectUnauthorized: true } : { rejectUnauthorized: true };
+/** Verified TLS: the chain against the CA bundle and the certificate against the host name or IP we dialled. */
+function tlsOptions(ca: string | undefined): mysql.SslOptions {
+  return { ...(ca ? { ca } : {}), rejectUnauthorized: true, verifyIdentity: true };
 }
 
 async function open(account: Account, ssl: mysql.SslOptions | undefined): Promise<mysql.Connection> {
@@ -89,19 +95,19 @@ async function open(account: Account, ssl: mysql.SslOptions | undefined): Promis
   });
 }
 
-async function connect(account: Account, options: ConnectOptions): Promise<{ conn: mysql.Connection; tls: boolean }> {
+async function connect(account: Account, options: ConnectOptions): Promise<mysql.Connection> {
   const what = `${options.label}: connecting as ${account.user}`;
   if (account.ssl !== undefined) {
     try {
-      return { conn: await open(account, account.ssl ? tlsOptions(options.caFile) : undefined), tls: account.ssl };
+      return await open(account, account.ssl ? tlsOptions(options.ca) : undefined);
     } catch (err) {
-      throw toDatabaseError(err, what);
+      throw toDatabaseError(err, what, 'connect');
     }
   }
   try {
-    return { conn: await open(account, tlsOptions(options.caFile)), tls: true };
+    return await open(account, tlsOptions(options.ca));
   } catch (err) {
-    const mapped = toDatabaseError(err, what);
+    const mapped = toDatabaseError(err, what, 'connect');
     // A refused login or an unreachable server would fail in plain text too; anything else is TLS itself failing.
     if (mapped instanceof LoginRefused || mapped instanceof TransientError) throw mapped;
     options.log.warn('TLS failed and the secret does not set SSL: connecting without TLS', {
@@ -111,24 +117,23 @@ async function connect(account: Account, options: ConnectOptions): Promise<{ con
     });
   }
   try {
-    return { conn: await open(account, undefined), tls: false };
+    return await open(account, undefined);
   } catch (err) {
-    throw toDatabaseError(err, what);
+    throw toDatabaseError(err, what, 'connect');
   }
 }
 
 /** Opens a connection, runs `work`, and always closes it. */
 export async function withConnection<T>(account: Account, options: ConnectOptions, work: (session: Session) => Promise<T>): Promise<T> {
-  const { conn, tls } = await connect(account, options);
+  const conn = await connect(account, options);
   const session: Session = {
-    tls,
     async query<Row>(statement: Sql): Promise<Row[]> {
       try {
         const [rows] =
           statement.values.length > 0 ? await conn.query(statement.sql, [...statement.values]) : await conn.query(statement.sql);
         return Array.isArray(rows) ? (rows as Row[]) : [];
       } catch (err) {
-        throw toDatabaseError(err, `${options.label}: a statement as ${account.user}`);
+        throw toDatabaseError(err, `${options.label}: a statement as ${account.user}`, 'statement');
       }
     },
   };

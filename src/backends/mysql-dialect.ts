@@ -60,7 +60,11 @@ export interface MysqlDialect {
   /** Longest user name this server accepts (a lower bound where the documentation is unclear). */
   readonly maxUserNameLength: number;
   createUser(user: string, host: string, password: string): Sql;
-  setPassword(user: string, host: string, password: string): Sql;
+  /**
+   * The password of every host entry of `user`. With ALTER USER this is one statement, so a crash
+   * cannot leave some host entries with the new password and others without it.
+   */
+  setPassword(user: string, hosts: readonly string[], password: string): Sql[];
   setRequire(user: string, host: string, tls: TlsRequirement): Sql;
   /** One row (or none) with `ssl_type, ssl_cipher, x509_issuer, x509_subject`; see `tlsRequirementFromRow`. */
   readTlsRequirement(user: string, host: string): Sql;
@@ -83,10 +87,10 @@ export function dialectFor(v: ServerVersion): MysqlDialect {
     version: v,
     maxUserNameLength,
     createUser: (user, host, password) => bound('CREATE USER ?@? IDENTIFIED BY ?', user, host, password),
-    setPassword: (user, host, password) =>
+    setPassword: (user, hosts, password) =>
       hasAlterUser
-        ? bound('ALTER USER ?@? IDENTIFIED BY ?', user, host, password)
-        : bound('SET PASSWORD FOR ?@? = PASSWORD(?)', user, host, password),
+        ? [bound(`ALTER USER ${hosts.map(() => '?@? IDENTIFIED BY ?').join(', ')}`, ...hosts.flatMap((host) => [user, host, password]))]
+        : hosts.map((host) => bound('SET PASSWORD FOR ?@? = PASSWORD(?)', user, host, password)),
     setRequire: (user, host, tls) => {
       const { clause, values } = requireClause(tls);
       const head = hasAlterUser ? 'ALTER USER ?@? REQUIRE ' : 'GRANT USAGE ON *.* TO ?@? REQUIRE ';

@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidSecretError, PreconditionError, TransientError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { generatePassword, passwordPolicy, type PasswordRules } from '../password.js';
+import { throwawayPassword, type PasswordRules } from '../password.js';
 import { alternateOf, type Account, type ApplyResult, type Backend, type LoginState, type RotationPlan, type VerifyResult } from './backend.js';
 import { canLogIn, type ConnectOptions } from './mysql-connection.js';
 import type { RdsAccount, RdsAccountsApi, RdsAddress, RdsInstanceInfo, RdsPrivilege } from './rds-client.js';
@@ -25,7 +25,7 @@ export interface RdsBackendOptions {
   log: Logger;
   instanceId: string;
   api: RdsAccountsApi;
-  caFile: string | undefined;
+  ca: string | undefined;
   accountNameMaxLength: number | undefined;
   availabilityDelaysMs?: readonly number[];
 }
@@ -51,7 +51,7 @@ export class RdsApiBackend implements Backend {
   private readonly connectOptions: ConnectOptions;
 
   constructor(private readonly options: RdsBackendOptions) {
-    this.connectOptions = { caFile: options.caFile, log: options.log, label: options.label };
+    this.connectOptions = { ca: options.ca, log: options.log, label: options.label };
   }
 
   private get where(): string {
@@ -117,7 +117,7 @@ export class RdsApiBackend implements Backend {
     let created = false;
     if (!existing) {
       // A throwaway password until the privileges are in place: a working pending login must mean set finished.
-      const throwaway = generatePassword(passwordPolicy({ passwordLength: 32, excludeCharacters: '' }, RDS_PASSWORD_RULES));
+      const throwaway = throwawayPassword(RDS_PASSWORD_RULES);
       created =
         (await api.createAccount(instanceId, {
           name: pending.user,

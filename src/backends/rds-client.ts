@@ -54,8 +54,9 @@ const AccountsBody = z.object({
         .array(
           z.object({
             accountName: z.string(),
-            accountStatus: z.string().default('Available'),
-            accountType: z.string().default('Normal'),
+            // No default: an account whose status is not reported is not taken for Available.
+            accountStatus: z.string().default('Unknown'),
+            accountType: z.string(),
             databasePrivileges: z
               .object({ databasePrivilege: z.array(z.object({ DBName: z.string(), accountPrivilege: z.string() })).default([]) })
               .optional(),
@@ -93,11 +94,11 @@ const READ_TIMEOUT_MS = 15_000;
 export class RdsClient implements RdsAccountsApi {
   private readonly sdk: InstanceType<typeof rdsSdk.default.default>;
 
-  constructor(options: { endpoint: Endpoint; regionId: string; credentials: CloudCredentials }) {
+  /** Without an endpoint the SDK picks the region's own (HTTPS). */
+  constructor(options: { endpoint: Endpoint | undefined; regionId: string; credentials: CloudCredentials }) {
     this.sdk = new (sdkClass(rdsSdk))(
       new openapiCore.$OpenApiUtil.Config({
-        endpoint: options.endpoint.host,
-        protocol: options.endpoint.protocol,
+        ...(options.endpoint ? { endpoint: options.endpoint.host, protocol: options.endpoint.protocol } : { protocol: 'https' }),
         regionId: options.regionId,
         connectTimeout: CONNECT_TIMEOUT_MS,
         readTimeout: READ_TIMEOUT_MS,

@@ -11,6 +11,8 @@ import { kmsRpcParams } from '../secrets/kms-store.js';
 export interface KmsAdmin {
   createSecret(secret: { name: string; data: string; versionId?: string; type?: string }): Promise<void>;
   deleteSecret(name: string): Promise<void>;
+  /** A new version; without stages it becomes ACSCurrent, as an operator's update does. */
+  putSecretValue(secret: { name: string; versionId: string; data: string; stages?: string[] }): Promise<void>;
 }
 
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local-access-key', accessKeySecret: 'local-access-secret' };
@@ -31,6 +33,15 @@ export function kmsAdmin(endpointUrl: string, regionId = 'cn-hangzhou', credenti
         VersionId: secret.versionId ?? 'v1',
         EncryptionKeyId: 'local-key',
         ...(secret.type ? { SecretType: secret.type } : {}),
+      });
+    },
+    async putSecretValue(secret) {
+      await call('PutSecretValue', {
+        SecretName: secret.name,
+        VersionId: secret.versionId,
+        SecretData: secret.data,
+        SecretDataType: 'text',
+        ...(secret.stages ? { VersionStages: JSON.stringify(secret.stages) } : {}),
       });
     },
     async deleteSecret(name) {

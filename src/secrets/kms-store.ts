@@ -13,7 +13,7 @@ import * as teaUtil from '@alicloud/tea-util';
 import { z } from 'zod';
 import { toRotationError, cloudErrorInfo } from '../cloud-errors.js';
 import { sdkClass } from '../sdk-interop.js';
-import { InvalidSecretError, PreconditionError, SecretNotFoundError } from '../errors.js';
+import { CloudApiError, InvalidSecretError, PreconditionError, SecretNotFoundError } from '../errors.js';
 import type { Endpoint } from '../config.js';
 import type { CloudCredentials } from '../credentials.js';
 import { Stage, type StageName } from './schema.js';
@@ -121,10 +121,10 @@ export class KmsSecretStore implements SecretStore {
       throw err;
     }
     const parsed = GetSecretValueBody.safeParse(raw);
-    if (!parsed.success) throw new InvalidSecretError(`secret ${secretName}: KMS GetSecretValue answered without the expected fields`);
+    if (!parsed.success) throw new CloudApiError(`KMS GetSecretValue for secret ${secretName} answered without the expected fields`);
     const value = parsed.data;
-    if (value.SecretType !== undefined && value.SecretType !== 'Generic') {
-      throw new InvalidSecretError(`secret ${secretName}: SecretType is ${value.SecretType}; only Generic secrets are rotated by this function`);
+    if (value.SecretType !== 'Generic') {
+      throw new InvalidSecretError(`secret ${secretName}: SecretType is ${value.SecretType ?? 'missing'}; only Generic secrets are rotated by this function`);
     }
     if (value.SecretDataType !== undefined && value.SecretDataType !== 'text') {
       throw new InvalidSecretError(`secret ${secretName}: SecretDataType must be text`);
@@ -158,7 +158,9 @@ export class KmsSecretStore implements SecretStore {
       } catch (err) {
         throw this.mapError(err, 'ListSecretVersionIds', secretName);
       }
-      const parsed = ListVersionsResponse.parse(response);
+      const result = ListVersionsResponse.safeParse(response);
+      if (!result.success) throw new CloudApiError(`KMS ListSecretVersionIds for secret ${secretName} answered without the expected fields`);
+      const parsed = result.data;
       const items = parsed.versionIds?.versionId ?? [];
       for (const item of items) versions.push({ versionId: item.versionId, stages: item.versionStages?.versionStage ?? [] });
       if (items.length < PAGE_SIZE || versions.length >= (parsed.totalCount ?? 0)) return versions;

@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { InvalidSecretError } from '../errors.js';
+import { ACCOUNT_NAME_PATTERN, ACCOUNT_NAME_RULE } from '../names.js';
 import { describeIssues } from '../zod-issues.js';
 
 export const Stage = { Current: 'ACSCurrent', Pending: 'ACSPending', Previous: 'ACSPrevious' } as const;
@@ -24,15 +25,7 @@ const endpoint = z
   .max(255)
   .refine((v) => /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(v) || isIP(v) !== 0, 'a host name or IP address, without port');
 
-/**
- * Account names are kept to characters that need no quoting anywhere (SQL, RDS API, logs):
- * a hostile name such as `x'@'%' ...` is refused before it reaches any statement.
- */
-export const accountName = z
-  .string()
-  .min(1)
-  .max(80)
-  .regex(/^[A-Za-z0-9_][A-Za-z0-9_$.-]*$/, 'letters, digits and _$.- only, not starting with a punctuation mark');
+const accountName = z.string().min(1).max(80).regex(ACCOUNT_NAME_PATTERN, ACCOUNT_NAME_RULE);
 
 const password = z.string().min(1).max(256);
 

@@ -52,24 +52,38 @@ const NEW = ['5.7.6', '5.7.44-log', '8.0.36', '8.4.3', '9.1.0', '10.2.0-MariaDB'
 
 describe('setPassword', () => {
   it.each(OLD)('%s: SET PASSWORD ... = PASSWORD(?)', (raw) => {
-    expect(dialectFor(v(raw)).setPassword('appuser_rt', '%', 'pw')).toEqual({
-      sql: 'SET PASSWORD FOR ?@? = PASSWORD(?)',
-      values: ['appuser_rt', '%', 'pw'],
-    });
+    expect(dialectFor(v(raw)).setPassword('appuser_rt', ['%'], 'pw')).toEqual([
+      {
+        sql: 'SET PASSWORD FOR ?@? = PASSWORD(?)',
+        values: ['appuser_rt', '%', 'pw'],
+      },
+    ]);
+    expect(dialectFor(v(raw)).setPassword('appuser_rt', ['%', '10.%'], 'pw').map((s) => s.values[1])).toEqual(['%', '10.%']);
   });
 
   it.each(NEW)('%s: ALTER USER ... IDENTIFIED BY ? (8.0+ has no PASSWORD())', (raw) => {
-    expect(dialectFor(v(raw)).setPassword('appuser_rt', '%', 'pw')).toEqual({
-      sql: 'ALTER USER ?@? IDENTIFIED BY ?',
-      values: ['appuser_rt', '%', 'pw'],
-    });
+    expect(dialectFor(v(raw)).setPassword('appuser_rt', ['%'], 'pw')).toEqual([
+      {
+        sql: 'ALTER USER ?@? IDENTIFIED BY ?',
+        values: ['appuser_rt', '%', 'pw'],
+      },
+    ]);
+  });
+
+  it.each(NEW)('%s: every host entry in one ALTER USER', (raw) => {
+    expect(dialectFor(v(raw)).setPassword('appuser_rt', ['%', '10.%'], 'pw')).toEqual([
+      {
+        sql: 'ALTER USER ?@? IDENTIFIED BY ?, ?@? IDENTIFIED BY ?',
+        values: ['appuser_rt', '%', 'pw', 'appuser_rt', '10.%', 'pw'],
+      },
+    ]);
   });
 
   it('never puts the password or a hostile name into the SQL text', () => {
     const hostile = "x'@'%' IDENTIFIED BY 'p'; --";
     for (const raw of [...OLD, ...NEW]) {
       const d = dialectFor(v(raw));
-      for (const s of [d.setPassword(hostile, '%', "p'w"), d.createUser(hostile, '%', "p'w")]) {
+      for (const s of [...d.setPassword(hostile, ['%'], "p'w"), d.createUser(hostile, '%', "p'w")]) {
         expect(s.sql).not.toContain("p'w");
         expect(s.sql).not.toContain('IDENTIFIED BY \'p\'');
         expect(s.values).toContain("p'w");

@@ -14,7 +14,7 @@ import type { Step } from '../../src/event.js';
 import type { StepResult } from '../../src/steps/context.js';
 import { quoteIdentifier } from '../../src/backends/sql.js';
 import { RdsClient } from '../../src/backends/rds-client.js';
-import { startRdsEmulator, type RdsEmulator } from '../../src/local/rds-emulator.js';
+import { startRdsEmulator, type RdsEmulator, type RdsEmulatorOptions } from '../../src/local/rds-emulator.js';
 
 export const REGION = 'cn-hangzhou';
 
@@ -41,7 +41,7 @@ export class Fixture {
     readonly secretName: string,
     readonly masterName: string,
     /** Set in RDS mode: the emulated instance holding the app account, and a real SDK client to it. */
-    readonly rds?: { emulator: RdsEmulator; instanceId: string; api: RdsClient },
+    readonly rds?: { emulator: RdsEmulator; instanceId: string; api: RdsClient; faults: NonNullable<RdsEmulatorOptions['faults']> },
   ) {}
 
   /**
@@ -65,10 +65,11 @@ export class Fixture {
     let rds: Fixture['rds'];
     if (options.rds) {
       const instanceId = uniqueName('rm-');
-      const emulator = await startRdsEmulator({ instances: [{ instanceId, server: sandbox.server, ...options.rds }] });
+      const rdsFaults: NonNullable<RdsEmulatorOptions['faults']> = {};
+      const emulator = await startRdsEmulator({ instances: [{ instanceId, server: sandbox.server, ...options.rds }], faults: rdsFaults });
       process.env['RDS_ENDPOINT'] = emulator.endpoint;
       const api = new RdsClient({ endpoint: parseEndpoint(emulator.endpoint, 'RDS_ENDPOINT'), regionId: REGION, credentials: LOCAL_CREDENTIALS });
-      rds = { emulator, instanceId, api };
+      rds = { emulator, instanceId, api, faults: rdsFaults };
       await api.createAccount(instanceId, { name: sandbox.app.user, password: sandbox.app.password, type: 'Normal', description: 'app' });
       await api.grant(instanceId, sandbox.app.user, [{ dbName: sandbox.database, privilege: 'ReadWrite' }]);
     }
