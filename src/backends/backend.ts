@@ -4,6 +4,7 @@
  * a SQL connection or an RDS client. Adding a database is adding one file behind this interface.
  */
 import type { PasswordRules } from '../password.js';
+import type { RawSecret, RotationStrategy } from '../secrets/schema.js';
 
 export type BackendKind = 'mysql' | 'rds-api';
 
@@ -38,8 +39,18 @@ export interface VerifyResult {
   check: 'login' | 'account-state';
 }
 
+/** What a backend reads from one secret version's JSON. */
+export interface SecretAccount {
+  account: Account;
+  /** Name of the secret holding the privileged account that makes the change, if the backend needs one. */
+  masterSecret: string | undefined;
+  strategy: RotationStrategy;
+}
+
 export interface Backend {
   readonly kind: BackendKind;
+  /** Validates SecretData in this backend's format; throws InvalidSecretError naming `label` and the field. */
+  readSecret(raw: RawSecret, label: string): SecretAccount;
   /** The other account of the alternating pair, checked against this database's naming rules. */
   alternateName(currentUser: string): Promise<string>;
   /** Characters and lengths this database accepts in passwords. */
@@ -62,4 +73,23 @@ export function alternateOf(user: string): string {
   return user.endsWith(ALTERNATE_SUFFIX) && user.length > ALTERNATE_SUFFIX.length
     ? user.slice(0, -ALTERNATE_SUFFIX.length)
     : user + ALTERNATE_SUFFIX;
+}
+
+/** The fields both secret formats share, as an Account. */
+export function accountFromSecret(secret: {
+  AccountName: string;
+  AccountPassword: string;
+  Endpoint?: string | undefined;
+  Port?: number | undefined;
+  SSL?: boolean | undefined;
+  DBName?: string | undefined;
+}): Account {
+  return {
+    user: secret.AccountName,
+    password: secret.AccountPassword,
+    endpoint: secret.Endpoint,
+    port: secret.Port,
+    ssl: secret.SSL,
+    database: secret.DBName,
+  };
 }

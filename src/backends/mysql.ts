@@ -7,7 +7,18 @@ import { InvalidSecretError, PreconditionError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { ACCOUNT_NAME_PATTERN } from '../names.js';
 import { throwawayPassword, type PasswordRules } from '../password.js';
-import { alternateOf, type Account, type ApplyResult, type Backend, type LoginState, type RotationPlan, type VerifyResult } from './backend.js';
+import { MysqlSecretSchema, parseSecret, type RawSecret } from '../secrets/schema.js';
+import {
+  accountFromSecret,
+  alternateOf,
+  type Account,
+  type ApplyResult,
+  type Backend,
+  type LoginState,
+  type RotationPlan,
+  type SecretAccount,
+  type VerifyResult,
+} from './backend.js';
 import { canLogIn, LoginRefused, withConnection, type ConnectOptions, type Session } from './mysql-connection.js';
 import { dialectFor, parseServerVersion, tlsRequirementFromRow, type MysqlDialect } from './mysql-dialect.js';
 import { planGrantSync } from './mysql-grants.js';
@@ -46,6 +57,15 @@ export class MysqlBackend implements Backend {
       throw new InvalidSecretError(`${this.options.label}: AccountName: the alternate account name is not a valid MySQL user name`);
     }
     return alternate;
+  }
+
+  readSecret(raw: RawSecret, label: string): SecretAccount {
+    const secret = parseSecret(MysqlSecretSchema, raw, label);
+    return {
+      account: accountFromSecret(secret),
+      masterSecret: secret.MasterSecret,
+      strategy: secret.RotationStrategy ?? (secret.MasterSecret ? 'alternate' : 'single'),
+    };
   }
 
   passwordRules(): PasswordRules {

@@ -8,7 +8,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidSecretError, PreconditionError, TransientError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { throwawayPassword, type PasswordRules } from '../password.js';
-import { alternateOf, type Account, type ApplyResult, type Backend, type LoginState, type RotationPlan, type VerifyResult } from './backend.js';
+import { parseSecret, RdsSecretSchema, type RawSecret } from '../secrets/schema.js';
+import {
+  accountFromSecret,
+  alternateOf,
+  type Account,
+  type ApplyResult,
+  type Backend,
+  type LoginState,
+  type RotationPlan,
+  type SecretAccount,
+  type VerifyResult,
+} from './backend.js';
 import { canLogIn, type ConnectOptions } from './mysql-connection.js';
 import type { RdsAccount, RdsAccountsApi, RdsAddress, RdsInstanceInfo, RdsPrivilege } from './rds-client.js';
 
@@ -77,6 +88,11 @@ export class RdsApiBackend implements Backend {
       );
     }
     return alternate;
+  }
+
+  readSecret(raw: RawSecret, label: string): SecretAccount {
+    const secret = parseSecret(RdsSecretSchema, raw, label);
+    return { account: accountFromSecret(secret), masterSecret: undefined, strategy: secret.RotationStrategy ?? 'alternate' };
   }
 
   passwordRules(): PasswordRules {

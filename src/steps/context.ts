@@ -5,21 +5,8 @@
 import { InvalidEventError, PreconditionError, SecretNotFoundError } from '../errors.js';
 import type { Step } from '../event.js';
 import type { Logger, SecretMask } from '../log.js';
-import type { Account, Backend, BackendKind } from '../backends/backend.js';
-import {
-  MasterSecretSchema,
-  MysqlSecretSchema,
-  RdsSecretSchema,
-  Stage,
-  parseSecret,
-  parseSecretJson,
-  secretLabel,
-  type MysqlSecret,
-  type RawSecret,
-  type RdsSecret,
-  type RotationStrategy,
-  type StageName,
-} from '../secrets/schema.js';
+import type { Account, Backend, BackendKind, SecretAccount } from '../backends/backend.js';
+import { MasterSecretSchema, Stage, parseSecret, parseSecretJson, secretLabel, type RawSecret, type StageName } from '../secrets/schema.js';
 import type { SecretStore, SecretValue } from '../secrets/store.js';
 
 export interface StepContext {
@@ -46,12 +33,9 @@ export interface StepResult {
 }
 
 /** A version of the rotated secret, parsed for its backend. */
-export interface LoadedVersion {
+export interface LoadedVersion extends SecretAccount {
   version: SecretValue;
   raw: RawSecret;
-  account: Account;
-  masterSecret: string | undefined;
-  strategy: RotationStrategy;
 }
 
 export async function loadVersion(
@@ -68,24 +52,7 @@ export function parseVersion(ctx: StepContext, version: SecretValue, which: stri
   const label = secretLabel(ctx.secretName, which);
   const raw = parseSecretJson(version.data, label);
   if (typeof raw['AccountPassword'] === 'string') ctx.mask.protect(raw['AccountPassword']);
-  if (ctx.backend.kind === 'mysql') {
-    const secret = parseSecret(MysqlSecretSchema, raw, label);
-    const strategy = secret.RotationStrategy ?? (secret.MasterSecret ? 'alternate' : 'single');
-    return { version, raw, masterSecret: secret.MasterSecret, strategy, account: accountOf(secret) };
-  }
-  const secret = parseSecret(RdsSecretSchema, raw, label);
-  return { version, raw, masterSecret: undefined, strategy: secret.RotationStrategy ?? 'alternate', account: accountOf(secret) };
-}
-
-function accountOf(secret: MysqlSecret | RdsSecret): Account {
-  return {
-    user: secret.AccountName,
-    password: secret.AccountPassword,
-    endpoint: secret.Endpoint,
-    port: secret.Port,
-    ssl: secret.SSL,
-    database: secret.DBName,
-  };
+  return { version, raw, ...ctx.backend.readSecret(raw, label) };
 }
 
 /** This release rotates with two alternating accounts; single-account rotation is planned, not built. */
