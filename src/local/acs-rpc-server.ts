@@ -223,6 +223,18 @@ export function missingParameter(parameter: string): AcsApiError {
   return new AcsApiError(400, `Missing${parameter}`, `${parameter} is mandatory for this action.`);
 }
 
+/** Empty strings count as absent: SDKs serialise unset optional fields as `Name=` in some paths. */
+export function optionalParam(params: AcsParams, name: string): string | undefined {
+  const value = params[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+export function requireParam(params: AcsParams, name: string): string {
+  const value = optionalParam(params, name);
+  if (value === undefined) throw missingParameter(name);
+  return value;
+}
+
 export async function startAcsRpcServer<C extends AcsCall>(options: AcsRpcServerOptions<C>): Promise<AcsRpcServer<C>> {
   const calls: C[] = [];
   const faults = options.faults ?? {};

@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import {
-  AcsApiError,
   commonCliOptions,
   commonCliSettings,
   runIfMain,
@@ -11,17 +10,11 @@ import {
   startAcsRpcServer,
   type AcsAction,
   type AcsFault,
+  type AcsParams,
+  type AcsResult,
   type AcsRpcServerOptions,
 } from './acs-rpc-server.js';
-import {
-  KmsApiError,
-  SECRET_TYPES,
-  SecretStore,
-  type KmsParams,
-  type KmsResult,
-  type SecretStoreOptions,
-  type SecretType,
-} from './kms-store.js';
+import { SECRET_TYPES, SecretStore, type SecretStoreOptions, type SecretType } from './kms-store.js';
 
 export type KmsFault = AcsFault;
 
@@ -76,7 +69,7 @@ export interface KmsEmulator {
 
 export const KMS_API_VERSION = '2016-01-20';
 
-type ActionHandler = (store: SecretStore, params: KmsParams) => KmsResult;
+type ActionHandler = (store: SecretStore, params: AcsParams) => AcsResult;
 
 const ACTIONS: ReadonlyMap<string, ActionHandler> = new Map<string, ActionHandler>([
   ['CreateSecret', (s, p) => s.createSecret(p)],
@@ -90,16 +83,9 @@ const ACTIONS: ReadonlyMap<string, ActionHandler> = new Map<string, ActionHandle
   ['RestoreSecret', (s, p) => s.restoreSecret(p)],
 ]);
 
-/** The store stays free of HTTP: its errors are translated into the wire layer's here. */
+/** Binds an action to the store; the store throws AcsApiError, which the wire layer answers as is. */
 function onStore(store: SecretStore, handler: ActionHandler): AcsAction<KmsCall> {
-  return (params) => {
-    try {
-      return handler(store, params);
-    } catch (err) {
-      if (err instanceof KmsApiError) throw new AcsApiError(err.status, err.code, err.message);
-      throw err;
-    }
-  };
+  return (params) => handler(store, params);
 }
 
 export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promise<KmsEmulator> {

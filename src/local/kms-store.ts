@@ -1,22 +1,6 @@
 // The KMS Secrets Manager state machine behind the local emulator: Alibaba's secret, version and stage rules, no I/O.
 import { randomInt } from 'node:crypto';
-
-/** A KMS service error as the API reports it: HTTP status, `Code`, `Message`. */
-export class KmsApiError extends Error {
-  override readonly name = 'KmsApiError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** Request parameters as they arrive on the wire: every value is a string. */
-export type KmsParams = Readonly<Record<string, string | undefined>>;
-/** A response body without `RequestId`, which belongs to the HTTP layer. */
-export type KmsResult = Record<string, unknown>;
+import { AcsApiError, optionalParam, requireParam, type AcsParams, type AcsResult } from './acs-rpc-server.js';
 
 export const ACS_CURRENT = 'ACSCurrent';
 export const ACS_PREVIOUS = 'ACSPrevious';
@@ -86,41 +70,24 @@ export function formatTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-function missing(parameter: string): KmsApiError {
-  // POP's common error for an absent required parameter is Missing{ParameterName}.
-  return new KmsApiError(400, `Missing${parameter}`, `${parameter} is mandatory for this action.`);
+function invalid(message: string): AcsApiError {
+  return new AcsApiError(400, 'InvalidParameter', message);
 }
 
-function invalid(message: string): KmsApiError {
-  return new KmsApiError(400, 'InvalidParameter', message);
+function notFound(message = 'The resource is not found.'): AcsApiError {
+  return new AcsApiError(404, 'Forbidden.ResourceNotFound', message);
 }
 
-function notFound(message = 'The resource is not found.'): KmsApiError {
-  return new KmsApiError(404, 'Forbidden.ResourceNotFound', message);
-}
-
-/** Empty strings count as absent: SDKs serialise unset optional fields as `Name=` in some paths. */
-function optional(params: KmsParams, name: string): string | undefined {
-  const value = params[name];
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function required(params: KmsParams, name: string): string {
-  const value = optional(params, name);
-  if (value === undefined) throw missing(name);
-  return value;
-}
-
-function booleanParam(params: KmsParams, name: string, fallback: boolean): boolean {
-  const value = optional(params, name);
+function booleanParam(params: AcsParams, name: string, fallback: boolean): boolean {
+  const value = optionalParam(params, name);
   if (value === undefined) return fallback;
   if (value === 'true') return true;
   if (value === 'false') return false;
   throw invalid(`${name} must be "true" or "false".`);
 }
 
-function integerParam(params: KmsParams, name: string, fallback: number, min: number, max: number): number {
-  const value = optional(params, name);
+function integerParam(params: AcsParams, name: string, fallback: number, min: number, max: number): number {
+  const value = optionalParam(params, name);
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value)) throw invalid(`${name} must be an integer.`);
   const n = Number(value);
@@ -128,15 +95,15 @@ function integerParam(params: KmsParams, name: string, fallback: number, min: nu
   return n;
 }
 
-function dataTypeParam(params: KmsParams): 'text' | 'binary' {
-  const value = optional(params, 'SecretDataType') ?? 'text';
+function dataTypeParam(params: AcsParams): 'text' | 'binary' {
+  const value = optionalParam(params, 'SecretDataType') ?? 'text';
   if (value !== 'text' && value !== 'binary') throw invalid('SecretDataType must be text or binary.');
   return value;
 }
 
 /** Messages name the limit, never the data: SecretData must not reach an error or a log. */
-function secretDataParam(params: KmsParams, dataType: 'text' | 'binary'): string {
-  const data = required(params, 'SecretData');
+function secretDataParam(params: AcsParams, dataType: 'text' | 'binary'): string {
+  const data = requireParam(params, 'SecretData');
   if (Buffer.byteLength(data, 'utf8') > MAX_SECRET_DATA_BYTES) {
     throw invalid(`SecretData exceeds ${MAX_SECRET_DATA_BYTES} bytes.`);
   }
@@ -146,15 +113,15 @@ function secretDataParam(params: KmsParams, dataType: 'text' | 'binary'): string
   return data;
 }
 
-function versionIdParam(params: KmsParams): string {
-  const id = required(params, 'VersionId');
+function versionIdParam(params: AcsParams): string {
+  const id = requireParam(params, 'VersionId');
   if (id.length > MAX_VERSION_ID_LENGTH) throw invalid(`VersionId exceeds ${MAX_VERSION_ID_LENGTH} characters.`);
   return id;
 }
 
 /** SecretName may be the secret's ARN (acs:kms:<region>:<account>:secret/<name>). */
-function secretNameParam(params: KmsParams): string {
-  const raw = required(params, 'SecretName');
+function secretNameParam(params: AcsParams): string {
+  const raw = requireParam(params, 'SecretName');
   const arn = /^acs:kms:[^:]*:[^:]*:secret\/(.+)$/.exec(raw);
   return arn?.[1] ?? raw;
 }
@@ -190,24 +157,24 @@ export class SecretStore {
     this.accountId = options.accountId ?? '1234567890123456';
   }
 
-  createSecret(params: KmsParams): KmsResult {
+  createSecret(params: AcsParams): AcsResult {
     const name = secretNameParam(params);
     const versionId = versionIdParam(params);
     const dataType = dataTypeParam(params);
     const data = secretDataParam(params, dataType);
-    const typeParam = optional(params, 'SecretType') ?? 'Generic';
+    const typeParam = optionalParam(params, 'SecretType') ?? 'Generic';
     const type = SECRET_TYPES.find((t) => t === typeParam);
     if (type === undefined) throw invalid(`SecretType must be one of ${SECRET_TYPES.join(', ')}.`);
     const existing = this.lookup(name);
     if (existing?.plannedDeleteAt !== undefined) throw this.inDeleteWindow();
-    if (existing) throw new KmsApiError(409, 'Rejected.ResourceExist', 'The resource already exists.');
+    if (existing) throw new AcsApiError(409, 'Rejected.ResourceExist', 'The resource already exists.');
     const now = this.now();
     const secret: StoredSecret = {
       name,
       type,
-      description: optional(params, 'Description'),
+      description: optionalParam(params, 'Description'),
       // Without EncryptionKeyId KMS encrypts with a service-managed key; DescribeSecret still names one.
-      encryptionKeyId: optional(params, 'EncryptionKeyId') ?? 'kms-emulator-default-key',
+      encryptionKeyId: optionalParam(params, 'EncryptionKeyId') ?? 'kms-emulator-default-key',
       createdAt: now,
       updatedAt: now,
       plannedDeleteAt: undefined,
@@ -217,10 +184,10 @@ export class SecretStore {
     return { Arn: this.arn(name), SecretName: name, VersionId: versionId, SecretType: type };
   }
 
-  getSecretValue(params: KmsParams): KmsResult {
+  getSecretValue(params: AcsParams): AcsResult {
     const secret = this.live(secretNameParam(params));
-    const versionId = optional(params, 'VersionId');
-    const stage = optional(params, 'VersionStage');
+    const versionId = optionalParam(params, 'VersionId');
+    const stage = optionalParam(params, 'VersionStage');
     let version: StoredVersion | undefined;
     if (versionId !== undefined) {
       version = secret.versions.find((v) => v.versionId === versionId);
@@ -240,12 +207,12 @@ export class SecretStore {
     };
   }
 
-  putSecretValue(params: KmsParams): KmsResult {
+  putSecretValue(params: AcsParams): AcsResult {
     const secret = this.live(secretNameParam(params));
     const versionId = versionIdParam(params);
     const dataType = dataTypeParam(params);
     const data = secretDataParam(params, dataType);
-    const stagesRaw = optional(params, 'VersionStages');
+    const stagesRaw = optionalParam(params, 'VersionStages');
     const stages = stagesRaw === undefined ? [ACS_CURRENT] : parseStageList(stagesRaw);
     this.requireGeneric(secret, 'PutSecretValue');
 
@@ -253,7 +220,7 @@ export class SecretStore {
     if (existing) {
       // A retried PutSecretValue with the same id and data succeeds without moving stages again.
       if (existing.data !== data || existing.dataType !== dataType) {
-        throw new KmsApiError(409, 'Rejected.ResourceExist', 'The resource already exists.');
+        throw new AcsApiError(409, 'Rejected.ResourceExist', 'The resource already exists.');
       }
       return this.versionResult(secret, existing);
     }
@@ -271,11 +238,11 @@ export class SecretStore {
     return this.versionResult(secret, version);
   }
 
-  updateSecretVersionStage(params: KmsParams): KmsResult {
+  updateSecretVersionStage(params: AcsParams): AcsResult {
     const secret = this.live(secretNameParam(params));
-    const stage = required(params, 'VersionStage');
-    const removeFrom = optional(params, 'RemoveFromVersion');
-    const moveTo = optional(params, 'MoveToVersion');
+    const stage = requireParam(params, 'VersionStage');
+    const removeFrom = optionalParam(params, 'RemoveFromVersion');
+    const moveTo = optionalParam(params, 'MoveToVersion');
     this.requireGeneric(secret, 'UpdateSecretVersionStage');
     if (removeFrom === undefined && moveTo === undefined) {
       throw invalid('Specify RemoveFromVersion, MoveToVersion or both.');
@@ -302,7 +269,7 @@ export class SecretStore {
     return { SecretName: secret.name };
   }
 
-  listSecretVersionIds(params: KmsParams): KmsResult {
+  listSecretVersionIds(params: AcsParams): AcsResult {
     const secret = this.live(secretNameParam(params));
     const includeDeprecated = booleanParam(params, 'IncludeDeprecated', false);
     const pageNumber = integerParam(params, 'PageNumber', 1, 1, Number.MAX_SAFE_INTEGER);
@@ -325,10 +292,10 @@ export class SecretStore {
   }
 
   /** Answers during the recovery window too: that is how a caller learns PlannedDeleteTime. */
-  describeSecret(params: KmsParams): KmsResult {
+  describeSecret(params: AcsParams): AcsResult {
     const secret = this.lookup(secretNameParam(params));
     if (!secret) throw notFound();
-    const result: KmsResult = {
+    const result: AcsResult = {
       Arn: this.arn(secret.name),
       SecretName: secret.name,
       SecretType: secret.type,
@@ -341,9 +308,9 @@ export class SecretStore {
     return result;
   }
 
-  getRandomPassword(params: KmsParams): KmsResult {
+  getRandomPassword(params: AcsParams): AcsResult {
     const length = integerParam(params, 'PasswordLength', 32, 8, 128);
-    const excluded = new Set(optional(params, 'ExcludeCharacters') ?? '');
+    const excluded = new Set(optionalParam(params, 'ExcludeCharacters') ?? '');
     const classes = [
       { chars: LOWER, skip: booleanParam(params, 'ExcludeLowercase', false) },
       { chars: UPPER, skip: booleanParam(params, 'ExcludeUppercase', false) },
@@ -368,7 +335,7 @@ export class SecretStore {
     return { RandomPassword: chars.join('') };
   }
 
-  deleteSecret(params: KmsParams): KmsResult {
+  deleteSecret(params: AcsParams): AcsResult {
     const name = secretNameParam(params);
     const secret = this.lookup(name);
     if (!secret) throw notFound();
@@ -385,7 +352,7 @@ export class SecretStore {
   }
 
   /** Not in the brief's list but part of the same lifecycle: cancels a scheduled deletion. */
-  restoreSecret(params: KmsParams): KmsResult {
+  restoreSecret(params: AcsParams): AcsResult {
     const secret = this.lookup(secretNameParam(params));
     if (!secret) throw notFound();
     secret.plannedDeleteAt = undefined;
@@ -433,8 +400,8 @@ export class SecretStore {
     return secret;
   }
 
-  private inDeleteWindow(): KmsApiError {
-    return new KmsApiError(409, 'Rejected.ResourceInDeleteWindow', 'The secret is planned to be deleted.');
+  private inDeleteWindow(): AcsApiError {
+    return new AcsApiError(409, 'Rejected.ResourceInDeleteWindow', 'The secret is planned to be deleted.');
   }
 
   private requireGeneric(secret: StoredSecret, action: string): void {
@@ -462,7 +429,7 @@ export class SecretStore {
     const distinct = new Set(secret.versions.flatMap((v) => [...v.stages]));
     for (const stage of adding) distinct.add(stage);
     if (distinct.size > MAX_STAGES) {
-      throw new KmsApiError(400, 'Rejected.LimitExceeded', `A secret can have at most ${MAX_STAGES} version stages.`);
+      throw new AcsApiError(400, 'Rejected.LimitExceeded', `A secret can have at most ${MAX_STAGES} version stages.`);
     }
   }
 
@@ -475,7 +442,7 @@ export class SecretStore {
     }
   }
 
-  private versionResult(secret: StoredSecret, version: StoredVersion): KmsResult {
+  private versionResult(secret: StoredSecret, version: StoredVersion): AcsResult {
     return {
       SecretName: secret.name,
       VersionId: version.versionId,

@@ -10,7 +10,9 @@ import { isIP } from 'node:net';
 import { escape } from 'mysql2';
 import mysql, { type Pool, type RowDataPacket } from 'mysql2/promise';
 import { quoteIdentifier } from '../backends/sql.js';
-import { AcsApiError, missingParameter, type AcsParams, type AcsResult } from './acs-rpc-server.js';
+import { AcsApiError, optionalParam, requireParam, type AcsParams, type AcsResult } from './acs-rpc-server.js';
+
+export { requireParam };
 import type { ServerAddress } from './mysql-sandbox.js';
 
 export type RdsEngine = 'MySQL' | 'MariaDB';
@@ -158,17 +160,6 @@ const invalidPrivilege = (): AcsApiError =>
 const privilegeCountMismatch = (): AcsApiError =>
   new AcsApiError(400, 'InvalidDBNameOrAccountPrivilege', 'Account permissions and database names must correspond.');
 
-/** Empty strings count as absent: SDKs serialise unset optional fields as `Name=` in some paths. */
-function optional(params: AcsParams, name: string): string | undefined {
-  const value = params[name];
-  return value === undefined || value === '' ? undefined : value;
-}
-
-export function requireParam(params: AcsParams, name: string): string {
-  const value = optional(params, name);
-  if (value === undefined) throw missingParameter(name);
-  return value;
-}
 
 function commaList(value: string): string[] {
   return value.split(',').map((item) => item.trim());
@@ -315,8 +306,8 @@ export class RdsInstance {
   async createAccount(params: AcsParams): Promise<AcsResult> {
     const name = requireParam(params, 'AccountName');
     const password = requireParam(params, 'AccountPassword');
-    const typeParam = optional(params, 'AccountType') ?? 'Normal';
-    const description = optional(params, 'AccountDescription');
+    const typeParam = optionalParam(params, 'AccountType') ?? 'Normal';
+    const description = optionalParam(params, 'AccountDescription');
     // Sysadmin exists only on SQL Server: on MySQL it is a type the instance does not support.
     if (!(ACCOUNT_TYPES as readonly string[]).includes(typeParam)) throw incorrectAccountType();
     const type = typeParam as AccountType;
@@ -354,9 +345,9 @@ export class RdsInstance {
   }
 
   async describeAccounts(params: AcsParams): Promise<AcsResult> {
-    const filter = optional(params, 'AccountName');
-    const pageSize = Math.min(200, Math.max(30, Number(optional(params, 'PageSize') ?? 30) || 30));
-    const pageNumber = Math.max(1, Math.trunc(Number(optional(params, 'PageNumber') ?? 1) || 1));
+    const filter = optionalParam(params, 'AccountName');
+    const pageSize = Math.min(200, Math.max(30, Number(optionalParam(params, 'PageSize') ?? 30) || 30));
+    const pageNumber = Math.max(1, Math.trunc(Number(optionalParam(params, 'PageNumber') ?? 1) || 1));
     const candidates = filter === undefined ? [...this.accounts.keys()] : this.accounts.has(filter) ? [filter] : [];
     const names = await this.existing(candidates);
     const privileges = await this.databasePrivileges(names);
