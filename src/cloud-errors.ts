@@ -37,6 +37,8 @@ const NETWORK_CODES = new Set([
   'RequestTimeout',
   'RequestTimeoutError',
   'UnretryableError',
+  // An answer that is not JSON: typically a load balancer's HTML error page in front of the API.
+  'SyntaxError',
 ]);
 
 function field(value: unknown, key: string): unknown {

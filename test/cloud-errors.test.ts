@@ -18,6 +18,7 @@ describe('cloud errors', () => {
     ['TransientError', openApiError('Whatever', 503)],
     ['TransientError', openApiError('OperationDenied.DBInstanceStatus', 403)],
     ['TransientError', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })],
+    ['TransientError', Object.assign(new SyntaxError('Unexpected token < in JSON at position 0'), {})],
     ['CloudApiError', rpcError('Forbidden.NoPermission', 403)],
     ['CloudApiError', openApiError('InvalidParameter', 400)],
   ])('maps to %s', (name, err) => {

@@ -153,6 +153,40 @@ describe('RDS API backend', () => {
     expect(await backend.loginState({ ...plan.pending, database: fx.sandbox.database })).toBe('works');
   });
 
+  it('refuses a current account the RDS API does not know, though it logs in', async () => {
+    // A user made with SQL behind RDS's back: DescribeAccounts does not list it.
+    const ghost = `${fx.sandbox.app.user}g`;
+    await withAdmin(fx, async (c) => {
+      await c.query('CREATE USER ?@? IDENTIFIED BY ?', [ghost, '%', fx.sandbox.app.password]);
+      await c.query(`GRANT SELECT ON ${quoteIdentifier(fx.sandbox.database)}.* TO ?@?`, [ghost, '%']);
+    });
+    try {
+      await fx.seedRds(fx.rdsSecret({ AccountName: ghost }));
+      const { VersionId } = await fx.invoke('new');
+      const before = await fx.snapshot();
+      const err = await fx.invoke('set', VersionId).catch((e: Error) => e);
+      expect((err as Error).message).toMatch(/the current account does not exist/);
+      expect((err as Error).name).toBe('PreconditionError');
+      expect(await fx.snapshot()).toEqual(before);
+    } finally {
+      await withAdmin(fx, (c) => c.query('DROP USER IF EXISTS ?@?', [ghost, '%']));
+    }
+  });
+
+  it('refuses to rotate the privileged account, since RDS allows only one', async () => {
+    const { api, instanceId } = fx.rds!;
+    const admin = `${fx.sandbox.app.user}s`;
+    await api.createAccount(instanceId, { name: admin, password: fx.sandbox.app.password, type: 'Super', description: 'privileged' });
+    try {
+      await fx.seedRds(fx.rdsSecret({ AccountName: admin }));
+      const { VersionId } = await fx.invoke('new');
+      await expect(fx.invoke('set', VersionId)).rejects.toMatchObject({ name: 'PreconditionError', message: expect.stringMatching(/privileged/) });
+      expect(await api.describeAccount(instanceId, `${admin}_rt`)).toBeUndefined();
+    } finally {
+      await withAdmin(fx, (c) => c.query('DROP USER IF EXISTS ?@?', [admin, '%']));
+    }
+  });
+
   it('uses the secret\'s Endpoint and Port when it has them', async () => {
     await fx.seedRds(fx.rdsSecret({ Endpoint: fx.sandbox.server.host, Port: String(fx.sandbox.server.port) }));
     await fx.rotate();
@@ -197,10 +231,10 @@ describe('RDS API backend: bad input changes nothing', () => {
       arrange: async (f) => (await f.seedRds('AccountName=app'), { SecretName: f.secretName, RegionId: REGION, Step: 'new', InstanceId: f.rds!.instanceId }),
     },
     {
-      name: 'current account missing on the instance',
+      name: 'current credentials that do not log in',
       error: 'PreconditionError',
       arrange: async (f) => {
-        await f.seedRds(f.rdsSecret({ AccountName: 'ghost' }));
+        await f.seedRds(f.rdsSecret({ AccountPassword: 'Not-the-passw0rd' }));
         const { VersionId } = await f.invoke('new');
         return { SecretName: f.secretName, RegionId: REGION, Step: 'set', VersionId, InstanceId: f.rds!.instanceId };
       },

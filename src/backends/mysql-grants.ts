@@ -745,7 +745,13 @@ export function planGrantSync(
       }
     } else {
       const extra = [...a.atoms.values()].filter((x) => !c.covers(x));
-      if (extra.length > 0) revokes.push(verbatim(`REVOKE ${privilegeListSplit(extra).join(', ')} ON ${a.object} FROM ${account}`));
+      if (extra.length > 0) {
+        revokes.push(verbatim(`REVOKE ${privilegeListSplit(extra).join(', ')} ON ${a.object} FROM ${account}`));
+        // A table-level REVOKE takes that privilege's column grants with it: give back the current account's.
+        const revokedWhole = new Set(extra.filter((x) => x.column === null).map((x) => x.name));
+        const columns = [...c.atoms.values()].filter((x) => x.column !== null && revokedWhole.has(x.name));
+        if (columns.length > 0) revokes.push(grantSql(privilegeListSplit(columns), c.object, account, c.grantOption));
+      }
     }
     if (a.grantOption && !c.grantOption) revokes.push(verbatim(`REVOKE GRANT OPTION ON ${a.object} FROM ${account}`));
     // A dynamic privilege's own grant option can only be dropped with the privilege.

@@ -3,7 +3,7 @@
  * creates or updates the alternate with exactly the current account's grants and TLS requirement
  * on every host entry, then sets its password. Knows nothing of KMS; never logs a password.
  */
-import { InvalidSecretError, PreconditionError } from '../errors.js';
+import { InvalidSecretError, PreconditionError, RotationError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { ACCOUNT_NAME_PATTERN } from '../names.js';
 import { throwawayPassword, type PasswordRules } from '../password.js';
@@ -87,18 +87,31 @@ export class MysqlBackend implements Backend {
       if (err instanceof LoginRefused) {
         throw new PreconditionError(`${label}: the master secret's credentials do not log in (${err.code})`);
       }
+      // The dialect and grant modules speak of lines and versions; say which secret they were about.
+      if (err instanceof RotationError && !err.message.startsWith(label)) err.message = `${label}: ${err.message}`;
       throw err;
     }
   }
 
   private async applyAsMaster(session: Session, currentUser: string, pending: Account): Promise<ApplyResult> {
+    const label = this.options.label;
     const dialect = await this.prepareSession(session);
     if (pending.user.length > dialect.maxUserNameLength) {
-      throw new InvalidSecretError(`${this.options.label}: AccountName: this server allows user names of at most ${dialect.maxUserNameLength} characters`);
+      throw new InvalidSecretError(`${label}: AccountName: this server allows user names of at most ${dialect.maxUserNameLength} characters`);
     }
-    const hosts = (await session.query<{ Host: unknown }>(dialect.userHosts(currentUser))).map((row) => String(row.Host));
+    const hostsOf = async (user: string): Promise<string[]> =>
+      (await session.query<{ Host: unknown }>(dialect.userHosts(user))).map((row) => String(row.Host));
+    const hosts = await hostsOf(currentUser);
     if (hosts.length === 0) {
-      throw new PreconditionError(`${this.options.label}: AccountName: the current account has no entry in mysql.user visible to the master`);
+      throw new PreconditionError(`${label}: AccountName: the current account has no entry in mysql.user visible to the master`);
+    }
+    // The server picks the most specific host entry at login: an entry only the alternate has
+    // would keep its old password and grants, so clients from there would break after `end`.
+    const strays = (await hostsOf(pending.user)).filter((h) => !hosts.some((c) => c.toLowerCase() === h.toLowerCase()));
+    if (strays.length > 0) {
+      throw new PreconditionError(
+        `${label}: the alternate account has ${strays.length} host entr${strays.length === 1 ? 'y' : 'ies'} the current account lacks; drop them or give the current account the same hosts`,
+      );
     }
     // Read and plan every host entry before writing anything: a line we cannot copy refuses the
     // whole change instead of leaving an alternate half made.
@@ -110,6 +123,13 @@ export class MysqlBackend implements Backend {
       plans.push(plan.statements);
     }
     for (const statements of plans) for (const statement of statements) await session.query(statement);
+    // Trust, but verify: the password is only set once the grants read back equal.
+    for (const host of hosts) {
+      const left = await this.planHost(session, dialect, currentUser, pending.user, host);
+      if (left.statements.length > 0) {
+        throw new PreconditionError(`${label}: the alternate account's grants on one host still differ from the current account's after copying`);
+      }
+    }
     // Last, and for every host at once: a pending login that works means the rest is in place.
     for (const statement of dialect.setPassword(pending.user, hosts, pending.password)) await session.query(statement);
     this.options.log.info('pending account matches the current account', { account: pending.user, count: hosts.length });

@@ -126,6 +126,11 @@ export class RdsApiBackend implements Backend {
         `${this.where}: the current account holds Custom privileges on ${custom} database(s), which the RDS API cannot copy; grant them as ReadWrite/ReadOnly/DDLOnly/DMLOnly or rotate with the self-managed MySQL backend`,
       );
     }
+    if (source.type === 'Super') {
+      throw new PreconditionError(
+        `${this.where}: the current account is the privileged (Super) account, and RDS allows only one per instance; rotate a standard account`,
+      );
+    }
     const existing = await api.describeAccount(instanceId, pending.user);
     if (existing && existing.type !== source.type) {
       throw new PreconditionError(`${this.where}: the alternate account exists with AccountType ${existing.type}, the current one is ${source.type}`);
@@ -143,7 +148,7 @@ export class RdsApiBackend implements Backend {
         })) === 'created';
     }
     const target = await this.waitUntilAvailable(pending.user);
-    if (source.type !== 'Super') await this.syncPrivileges(source, target);
+    await this.syncPrivileges(source, target);
     await api.resetPassword(instanceId, pending.user, pending.password);
     this.options.log.info('pending RDS account matches the current account', { account: pending.user, outcome: created ? 'created' : 'updated' });
     return { created };
