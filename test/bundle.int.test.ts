@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../src/local/kms-admin.js';
 import { Fixture, REGION } from './support/fixture.js';
 
@@ -22,9 +22,19 @@ async function rotateThroughBundle(handler: Handler, input: Record<string, strin
 }
 
 let handler: Handler;
+/** What the bundle wrote to stdout: its log lines, as FC would collect them. */
+const stdout: string[] = [];
 beforeAll(() => {
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'pipe' });
-  handler = (createRequire(import.meta.url)('../dist/index.js') as { handler: Handler }).handler;
+  const bundled = (createRequire(import.meta.url)('../dist/index.js') as { handler: Handler }).handler;
+  handler = async (event, context) => {
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => stdout.push(String(chunk)) > 0);
+    try {
+      return await bundled(event, context);
+    } finally {
+      spy.mockRestore();
+    }
+  };
 }, 60_000);
 
 describe('dist/index.js', () => {
@@ -36,11 +46,13 @@ describe('dist/index.js', () => {
     expect(typeof handler).toBe('function');
   });
 
-  it('rejects with the CONTRACT error name as errorType', async () => {
+  it('rejects with the CONTRACT error name as errorType, and logs it as one JSON line', async () => {
     const err = await handler(Buffer.from('{"Step":"new"}'), { requestId: 'r' }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).name).toBe('InvalidEventError');
     expect((err as Error).constructor.name).toBe('InvalidEventError');
+    const last = JSON.parse(stdout.at(-1)!) as Record<string, unknown>;
+    expect(last).toMatchObject({ level: 'error', requestId: 'r', errorName: 'InvalidEventError' });
   });
 });
 
