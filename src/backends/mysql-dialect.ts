@@ -59,20 +59,34 @@ export interface MysqlDialect {
   readonly version: ServerVersion;
   /** Longest user name this server accepts (a lower bound where the documentation is unclear). */
   readonly maxUserNameLength: number;
-  createUser(user: string, host: string, password: string): Sql;
+  /** `plugin`: the current account's authentication plugin, kept where the server can be told it. */
+  createUser(user: string, host: string, password: string, plugin?: string): Sql;
   /**
    * The password of every host entry of `user`. With ALTER USER this is one statement, so a crash
    * cannot leave some host entries with the new password and others without it.
    */
-  setPassword(user: string, hosts: readonly string[], password: string): Sql[];
+  setPassword(user: string, entries: readonly HostEntry[], password: string): Sql[];
   setRequire(user: string, host: string, tls: TlsRequirement): Sql;
-  /** One row (or none) with `ssl_type, ssl_cipher, x509_issuer, x509_subject`; see `tlsRequirementFromRow`. */
-  readTlsRequirement(user: string, host: string): Sql;
+  /** One row (or none) with `ssl_type, ssl_cipher, x509_issuer, x509_subject, plugin`; see `tlsRequirementFromRow`. */
+  readAccount(user: string, host: string): Sql;
   /** Rows with `Host`: every host this user name exists for. */
   userHosts(user: string): Sql;
   showGrants(user: string, host: string): Sql;
   dropUser(user: string, host: string): Sql;
 }
+
+/** One host entry of an account, with the authentication plugin its password is for. */
+export interface HostEntry {
+  host: string;
+  plugin?: string | undefined;
+}
+
+/**
+ * Password plugins MySQL (5.7.6+) lets CREATE/ALTER USER name with IDENTIFIED WITH ... BY. Copying
+ * the current account's keeps the alternate usable by the same clients: MySQL 8 would otherwise
+ * give it caching_sha2_password, which older drivers, or plain TCP without RSA key retrieval, refuse.
+ */
+const PASSWORD_PLUGINS = new Set(['mysql_native_password', 'caching_sha2_password', 'sha256_password']);
 
 export function dialectFor(v: ServerVersion): MysqlDialect {
   const mariadb = v.flavor === 'mariadb';
@@ -83,22 +97,33 @@ export function dialectFor(v: ServerVersion): MysqlDialect {
     ? atLeast(v, 10, 0) ? 80 : 16
     : atLeast(v, 5, 7, 8) ? 32 : 16;
 
+  // MariaDB names plugins differently (IDENTIFIED VIA) and IDENTIFIED BY means its usual
+  // mysql_native_password; MySQL before 5.7.6 has no IDENTIFIED WITH ... BY.
+  const namesPlugin = !mariadb && hasAlterUser;
+  const identified = (plugin: string | undefined): string =>
+    namesPlugin && plugin !== undefined && PASSWORD_PLUGINS.has(plugin) ? `IDENTIFIED WITH ${plugin} BY ?` : 'IDENTIFIED BY ?';
+
   return {
     version: v,
     maxUserNameLength,
-    createUser: (user, host, password) => bound('CREATE USER ?@? IDENTIFIED BY ?', user, host, password),
-    setPassword: (user, hosts, password) =>
+    createUser: (user, host, password, plugin) => bound(`CREATE USER ?@? ${identified(plugin)}`, user, host, password),
+    setPassword: (user, entries, password) =>
       hasAlterUser
-        ? [bound(`ALTER USER ${hosts.map(() => '?@? IDENTIFIED BY ?').join(', ')}`, ...hosts.flatMap((host) => [user, host, password]))]
-        : hosts.map((host) => bound('SET PASSWORD FOR ?@? = PASSWORD(?)', user, host, password)),
+        ? [
+            bound(
+              `ALTER USER ${entries.map((e) => `?@? ${identified(e.plugin)}`).join(', ')}`,
+              ...entries.flatMap((e) => [user, e.host, password]),
+            ),
+          ]
+        : entries.map((e) => bound('SET PASSWORD FOR ?@? = PASSWORD(?)', user, e.host, password)),
     setRequire: (user, host, tls) => {
       const { clause, values } = requireClause(tls);
       const head = hasAlterUser ? 'ALTER USER ?@? REQUIRE ' : 'GRANT USAGE ON *.* TO ?@? REQUIRE ';
       return bound(head + clause, user, host, ...values);
     },
-    readTlsRequirement: (user, host) =>
+    readAccount: (user, host) =>
       bound(
-        'SELECT ssl_type, ssl_cipher, x509_issuer, x509_subject FROM mysql.user WHERE User = ? AND Host = ?',
+        'SELECT ssl_type, ssl_cipher, x509_issuer, x509_subject, plugin FROM mysql.user WHERE User = ? AND Host = ?',
         user,
         host,
       ),
@@ -160,6 +185,12 @@ export function tlsRequirementFromRow(row: Readonly<Record<string, unknown>>): T
     default:
       throw new PreconditionError('mysql.user reports an ssl_type this backend does not recognise');
   }
+}
+
+/** The `plugin` column of a `readAccount` row; undefined when absent or empty. */
+export function authPluginFromRow(row: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  const plugin = row === undefined ? '' : text(row['plugin']);
+  return plugin === '' ? undefined : plugin;
 }
 
 function text(value: unknown): string {

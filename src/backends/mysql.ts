@@ -20,7 +20,7 @@ import {
   type VerifyResult,
 } from './backend.js';
 import { canLogIn, LoginRefused, withConnection, type ConnectOptions, type Session } from './mysql-connection.js';
-import { dialectFor, parseServerVersion, tlsRequirementFromRow, type MysqlDialect } from './mysql-dialect.js';
+import { authPluginFromRow, dialectFor, parseServerVersion, tlsRequirementFromRow, type HostEntry, type MysqlDialect } from './mysql-dialect.js';
 import { planGrantSync } from './mysql-grants.js';
 import { bound, verbatim, type Sql } from './sql.js';
 
@@ -116,11 +116,13 @@ export class MysqlBackend implements Backend {
     // Read and plan every host entry before writing anything: a line we cannot copy refuses the
     // whole change instead of leaving an alternate half made.
     const plans: Sql[][] = [];
+    const entries: HostEntry[] = [];
     let created = 0;
     for (const host of hosts) {
       const plan = await this.planHost(session, dialect, currentUser, pending.user, host);
       if (plan.creates) created++;
       plans.push(plan.statements);
+      entries.push(plan.entry);
     }
     for (const statements of plans) for (const statement of statements) await session.query(statement);
     // Trust, but verify: the password is only set once the grants read back equal.
@@ -131,7 +133,7 @@ export class MysqlBackend implements Backend {
       }
     }
     // Last, and for every host at once: a pending login that works means the rest is in place.
-    for (const statement of dialect.setPassword(pending.user, hosts, pending.password)) await session.query(statement);
+    for (const statement of dialect.setPassword(pending.user, entries, pending.password)) await session.query(statement);
     this.options.log.info('pending account matches the current account', { account: pending.user, count: hosts.length });
     return { created: created > 0 };
   }
@@ -148,28 +150,29 @@ export class MysqlBackend implements Backend {
     return dialect;
   }
 
-  /** What makes alternate@host a twin of current@host, except its password. Reads only. */
+  /** What makes alternate@host a twin of current@host, except its password (set with `entry`'s plugin). Reads only. */
   private async planHost(
     session: Session,
     dialect: MysqlDialect,
     currentUser: string,
     alternate: string,
     host: string,
-  ): Promise<{ creates: boolean; statements: Sql[] }> {
+  ): Promise<{ creates: boolean; statements: Sql[]; entry: HostEntry }> {
     const grantsOf = async (user: string): Promise<string[]> =>
       (await session.query(dialect.showGrants(user, host))).map((row) => String(Object.values(row)[0]));
-    const [currentTls] = await session.query(dialect.readTlsRequirement(currentUser, host));
-    const [alternateTls] = await session.query(dialect.readTlsRequirement(alternate, host));
-    const creates = alternateTls === undefined;
-    const wanted = tlsRequirementFromRow(currentTls ?? {});
+    const [currentRow] = await session.query(dialect.readAccount(currentUser, host));
+    const [alternateRow] = await session.query(dialect.readAccount(alternate, host));
+    const creates = alternateRow === undefined;
+    const wanted = tlsRequirementFromRow(currentRow ?? {});
+    const plugin = authPluginFromRow(currentRow);
     const statements: Sql[] = [];
     // Until its real password is set last, nobody may log in as the new account.
-    if (creates) statements.push(dialect.createUser(alternate, host, throwawayPassword(MYSQL_PASSWORD_RULES)));
+    if (creates) statements.push(dialect.createUser(alternate, host, throwawayPassword(MYSQL_PASSWORD_RULES), plugin));
     statements.push(...planGrantSync(await grantsOf(currentUser), creates ? [] : await grantsOf(alternate), { user: alternate, host }));
-    if (creates || JSON.stringify(wanted) !== JSON.stringify(tlsRequirementFromRow(alternateTls))) {
+    if (creates || JSON.stringify(wanted) !== JSON.stringify(tlsRequirementFromRow(alternateRow))) {
       statements.push(dialect.setRequire(alternate, host, wanted));
     }
-    return { creates, statements };
+    return { creates, statements, entry: { host, plugin } };
   }
 
   async verify(pending: Account): Promise<VerifyResult> {

@@ -5,6 +5,7 @@ import {
   dialectFor,
   parseServerVersion,
   tlsRequirementFromRow,
+  authPluginFromRow,
   type ServerVersion,
 } from '../../src/backends/mysql-dialect.js';
 import { PreconditionError } from '../../src/errors.js';
@@ -52,17 +53,17 @@ const NEW = ['5.7.6', '5.7.44-log', '8.0.36', '8.4.3', '9.1.0', '10.2.0-MariaDB'
 
 describe('setPassword', () => {
   it.each(OLD)('%s: SET PASSWORD ... = PASSWORD(?)', (raw) => {
-    expect(dialectFor(v(raw)).setPassword('appuser_rt', ['%'], 'pw')).toEqual([
+    expect(dialectFor(v(raw)).setPassword('appuser_rt', [{ host: '%' }], 'pw')).toEqual([
       {
         sql: 'SET PASSWORD FOR ?@? = PASSWORD(?)',
         values: ['appuser_rt', '%', 'pw'],
       },
     ]);
-    expect(dialectFor(v(raw)).setPassword('appuser_rt', ['%', '10.%'], 'pw').map((s) => s.values[1])).toEqual(['%', '10.%']);
+    expect(dialectFor(v(raw)).setPassword('appuser_rt', [{ host: '%' }, { host: '10.%' }], 'pw').map((s) => s.values[1])).toEqual(['%', '10.%']);
   });
 
   it.each(NEW)('%s: ALTER USER ... IDENTIFIED BY ? (8.0+ has no PASSWORD())', (raw) => {
-    expect(dialectFor(v(raw)).setPassword('appuser_rt', ['%'], 'pw')).toEqual([
+    expect(dialectFor(v(raw)).setPassword('appuser_rt', [{ host: '%' }], 'pw')).toEqual([
       {
         sql: 'ALTER USER ?@? IDENTIFIED BY ?',
         values: ['appuser_rt', '%', 'pw'],
@@ -71,7 +72,7 @@ describe('setPassword', () => {
   });
 
   it.each(NEW)('%s: every host entry in one ALTER USER', (raw) => {
-    expect(dialectFor(v(raw)).setPassword('appuser_rt', ['%', '10.%'], 'pw')).toEqual([
+    expect(dialectFor(v(raw)).setPassword('appuser_rt', [{ host: '%' }, { host: '10.%' }], 'pw')).toEqual([
       {
         sql: 'ALTER USER ?@? IDENTIFIED BY ?, ?@? IDENTIFIED BY ?',
         values: ['appuser_rt', '%', 'pw', 'appuser_rt', '10.%', 'pw'],
@@ -83,7 +84,7 @@ describe('setPassword', () => {
     const hostile = "x'@'%' IDENTIFIED BY 'p'; --";
     for (const raw of [...OLD, ...NEW]) {
       const d = dialectFor(v(raw));
-      for (const s of [...d.setPassword(hostile, ['%'], "p'w"), d.createUser(hostile, '%', "p'w")]) {
+      for (const s of [...d.setPassword(hostile, [{ host: '%' }], "p'w"), d.createUser(hostile, '%', "p'w")]) {
         expect(s.sql).not.toContain("p'w");
         expect(s.sql).not.toContain('IDENTIFIED BY \'p\'');
         expect(s.values).toContain("p'w");
@@ -100,8 +101,8 @@ describe('account statements common to every version', () => {
     expect(d.dropUser('u', '10.%')).toEqual({ sql: 'DROP USER ?@?', values: ['u', '10.%'] });
     expect(d.showGrants('u', '10.%')).toEqual({ sql: 'SHOW GRANTS FOR ?@?', values: ['u', '10.%'] });
     expect(d.userHosts('u')).toEqual({ sql: 'SELECT Host FROM mysql.user WHERE User = ?', values: ['u'] });
-    expect(d.readTlsRequirement('u', '10.%')).toEqual({
-      sql: 'SELECT ssl_type, ssl_cipher, x509_issuer, x509_subject FROM mysql.user WHERE User = ? AND Host = ?',
+    expect(d.readAccount('u', '10.%')).toEqual({
+      sql: 'SELECT ssl_type, ssl_cipher, x509_issuer, x509_subject, plugin FROM mysql.user WHERE User = ? AND Host = ?',
       values: ['u', '10.%'],
     });
   });
@@ -185,5 +186,37 @@ describe('tlsRequirementFromRow', () => {
   it('round-trips through setRequire', () => {
     const wanted = tlsRequirementFromRow({ ssl_type: 'SPECIFIED', ssl_cipher: '', x509_issuer: 'i', x509_subject: 's' });
     expect(dialectFor(v('8.0.36')).setRequire('u', '%', wanted).sql).toBe('ALTER USER ?@? REQUIRE ISSUER ? AND SUBJECT ?');
+  });
+});
+
+describe('authentication plugin of the current account', () => {
+  it.each(['5.7.44-log', '8.0.36', '8.4.3', '9.1.0'])('%s: CREATE and ALTER USER name the copied plugin', (raw) => {
+    const d = dialectFor(v(raw));
+    expect(d.createUser('u', '%', 'pw', 'mysql_native_password')).toEqual({
+      sql: 'CREATE USER ?@? IDENTIFIED WITH mysql_native_password BY ?',
+      values: ['u', '%', 'pw'],
+    });
+    expect(d.setPassword('u', [{ host: '%', plugin: 'caching_sha2_password' }, { host: '10.%' }], 'pw')).toEqual([
+      { sql: 'ALTER USER ?@? IDENTIFIED WITH caching_sha2_password BY ?, ?@? IDENTIFIED BY ?', values: ['u', '%', 'pw', 'u', '10.%', 'pw'] },
+    ]);
+  });
+
+  it.each(['10.11.19-MariaDB-0+deb12u1', '5.6.51', '5.7.5'])('%s: keeps the plain form (MariaDB has no IDENTIFIED WITH ... BY, old MySQL neither)', (raw) => {
+    const d = dialectFor(v(raw));
+    expect(d.createUser('u', '%', 'pw', 'mysql_native_password').sql).toBe('CREATE USER ?@? IDENTIFIED BY ?');
+  });
+
+  it('never writes a plugin name it does not know into SQL', () => {
+    const d = dialectFor(v('8.0.36'));
+    for (const plugin of ['auth_socket', "x BY 'p'; DROP USER root; --", 'authentication_ldap_sasl']) {
+      expect(d.createUser('u', '%', 'pw', plugin).sql).toBe('CREATE USER ?@? IDENTIFIED BY ?');
+    }
+  });
+
+  it('reads the plugin column, empty meaning none', () => {
+    expect(authPluginFromRow({ plugin: 'mysql_native_password' })).toBe('mysql_native_password');
+    expect(authPluginFromRow({ plugin: Buffer.from('caching_sha2_password') })).toBe('caching_sha2_password');
+    expect(authPluginFromRow({ plugin: '' })).toBeUndefined();
+    expect(authPluginFromRow(undefined)).toBeUndefined();
   });
 });
