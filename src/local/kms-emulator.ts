@@ -106,12 +106,8 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
     },
     internalError: { code: 'InternalFailure', message: 'An internal error occurred.' },
   };
-  if (options.host !== undefined) serverOptions.host = options.host;
-  if (options.port !== undefined) serverOptions.port = options.port;
-  if (options.accessKeys) serverOptions.accessKeys = options.accessKeys;
-  // The same object, not a copy: the test fixture swaps hooks on it while the emulator runs.
-  if (options.faults) serverOptions.faults = options.faults;
-  const server = await startAcsRpcServer(serverOptions);
+  // `faults` is passed on as the same object, not a copy: tests swap hooks on it while the emulator runs.
+  const server = await startAcsRpcServer({ ...serverOptions, host: options.host, port: options.port, accessKeys: options.accessKeys, faults: options.faults });
 
   return {
     endpoint: server.endpoint,
