@@ -103,17 +103,29 @@ export async function handle(rawEvent: unknown, context: FcContext | undefined, 
     });
     return result;
   } catch (err) {
-    const failure =
-      err instanceof RotationError
-        ? err
-        : new InternalError(`${step ?? 'the'} step failed unexpectedly: ${err instanceof Error ? err.name : typeof err}`);
+    let failure: RotationError;
+    if (err instanceof RotationError) failure = err;
+    else {
+      failure = new InternalError(`failed unexpectedly: ${err instanceof Error ? err.name : typeof err}`);
+      // A library's message may quote a request or a statement: keep only where it happened.
+      if (err instanceof Error && err.stack) log.error('unexpected error', { errorName: err.name, frames: framesOf(err.stack) });
+    }
     // CONTRACT: the message names the step. Messages are written without values; the mask is a
     // second guard for anything a library slipped in.
-    failure.message = mask.apply(step ? `step ${step}: ${failure.message}` : failure.message);
-    if (failure.stack) failure.stack = mask.apply(failure.stack);
+    const message = mask.apply(step ? `step ${step}: ${failure.message}` : failure.message);
+    if (failure.stack) failure.stack = mask.apply(`${failure.name}: ${message}\n${framesOf(failure.stack)}`);
+    failure.message = message;
     log.error('step failed', { durationMs: Date.now() - started, errorName: failure.name, errorMessage: failure.message });
     throw failure;
   }
+}
+
+/** The `at ...` lines of a stack, without the message line above them. */
+function framesOf(stack: string): string {
+  return stack
+    .split('\n')
+    .filter((line) => line.trimStart().startsWith('at '))
+    .join('\n');
 }
 
 /** FC handler `index.handler`: the event arrives as a Buffer holding JSON. */

@@ -22,6 +22,8 @@ export interface LogFields {
   count?: number;
   errorName?: string;
   errorMessage?: string;
+  /** Stack frames only (`at ...` lines), never an error message. */
+  frames?: string;
   requestId?: string;
 }
 
