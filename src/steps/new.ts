@@ -34,7 +34,7 @@ export async function newStep(ctx: StepContext): Promise<StepResult> {
   const password = generatePassword(passwordPolicy(ctx.passwordConfig, ctx.backend.passwordRules()));
   ctx.mask.protect(password);
   await ctx.store.putPending(ctx.secretName, versionId, withAccount(current.raw, alternate, password));
-  if (pending && pending.versionId !== versionId && pending.versionId !== current.version.versionId) {
+  if (pending && pending.versionId !== versionId) {
     // KMS is not documented to take a stage off its old holder on PutSecretValue: make sure.
     const stale = await ctx.store.find(ctx.secretName, { versionId: pending.versionId });
     if (stale?.stages.includes(Stage.Pending)) await ctx.store.removeStage(ctx.secretName, Stage.Pending, pending.versionId);

@@ -2,6 +2,7 @@
  * Step `set`: make the database match the ACSPending version, after the safety checks AWS's
  * rotation guidance asks for. Nothing is changed until every check has passed.
  */
+import type { Account } from '../backends/backend.js';
 import { PreconditionError } from '../errors.js';
 import { Stage, secretLabel } from '../secrets/schema.js';
 import { loadMaster, loadVersion, requireAlternating, requireVersionId, sameExceptAccount, type StepContext, type StepResult } from './context.js';
@@ -34,7 +35,7 @@ export async function setStep(ctx: StepContext): Promise<StepResult> {
   if ((await ctx.backend.loginState(current.account)) === 'refused') {
     throw new PreconditionError(`${secretLabel(ctx.secretName, Stage.Current)}: the current credentials do not log in`);
   }
-  let master;
+  let master: Account | undefined;
   if (current.masterSecret !== undefined) {
     master = await loadMaster(ctx, current.masterSecret);
     if (master.endpoint !== current.account.endpoint || master.port !== current.account.port) {
