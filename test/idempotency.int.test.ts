@@ -87,6 +87,24 @@ describe('idempotent steps', () => {
     expect(await fx.login((await fx.secretAt({ stage: 'ACSCurrent' }))!)).toBe('hello');
   });
 
+  it('starts the next rotation cleanly when an earlier end never cleared ACSPending', async () => {
+    const { VersionId } = await fx.invoke('new');
+    await fx.invoke('set', VersionId);
+    let moves = 0;
+    // The third stage change (removing ACSPending) is refused before it is applied, and nobody re-runs end.
+    fx.faults.before = (call) => (call.action === 'UpdateSecretVersionStage' && ++moves === 3 ? { status: 503, code: 'ServiceUnavailable' } : undefined);
+    await expect(fx.invoke('end', VersionId)).rejects.toMatchObject({ name: 'TransientError' });
+    fx.faults.before = undefined;
+    expect((await fx.stages())[VersionId]).toEqual(['ACSCurrent', 'ACSPending']);
+    const runs = await fx.rotate();
+    const next = runs[0]!.result.VersionId;
+    expect(next).not.toBe(VersionId);
+    const stages = await fx.stages();
+    expect(stages[next]).toEqual(['ACSCurrent']);
+    expect(stages[VersionId]).toEqual(['ACSPrevious']);
+    expect(await fx.login((await fx.secretAt({ stage: 'ACSCurrent' }))!)).toBe('hello');
+  });
+
   it('repairs an alternate left behind with another password and extra privileges', async () => {
     const alt = `${fx.sandbox.app.user}_rt`;
     const conn = await adminConnection(fx.sandbox.server);
