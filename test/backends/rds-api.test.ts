@@ -1,6 +1,8 @@
 // RDS rules the backend applies before calling the API: password characters and account name limits.
 import { describe, expect, it } from 'vitest';
-import { accountNameLimit, RDS_PASSWORD_PUNCTUATION, RDS_PASSWORD_RULES } from '../../src/backends/rds-api.js';
+import { accountNameLimit, RdsApiBackend, RDS_PASSWORD_PUNCTUATION, RDS_PASSWORD_RULES } from '../../src/backends/rds-api.js';
+import type { RdsAccount, RdsAccountsApi } from '../../src/backends/rds-client.js';
+import { createLogger } from '../../src/log.js';
 import { loadConfig } from '../../src/config.js';
 import { generatePassword, passwordPolicy } from '../../src/password.js';
 
@@ -51,5 +53,41 @@ describe('account name limits by engine', () => {
     ['SQLServer', '2019_std_ha', 64],
   ])('%s %s → %i', (engine, engineVersion, limit) => {
     expect(accountNameLimit({ engine, engineVersion })).toBe(limit);
+  });
+});
+
+describe('test step on an engine the function cannot log in to', () => {
+  /** Our own port, held in memory: the RDS emulator only backs MySQL-family engines. */
+  function instance(engine: string, accounts: RdsAccount[]): RdsAccountsApi {
+    const unused = () => Promise.reject(new Error('not expected in this test'));
+    return {
+      describeAccount: async (_id, name) => accounts.find((a) => a.name === name),
+      instanceInfo: async () => ({ engine, engineVersion: '14.0' }),
+      intranetAddress: unused,
+      createAccount: unused,
+      resetPassword: unused,
+      grant: unused,
+      revoke: unused,
+    };
+  }
+  const backend = (api: RdsAccountsApi) =>
+    new RdsApiBackend({ label: 'secret s', log: createLogger({ sink: () => undefined }), instanceId: 'pg-1', api, ca: undefined, accountNameMaxLength: undefined });
+  const app = (status: string, privilege = 'DBOwner'): RdsAccount => ({ name: 'app_rt', status, type: 'Normal', privileges: [{ dbName: 'd', privilege }] });
+  const partner: RdsAccount = { name: 'app', status: 'Available', type: 'Normal', privileges: [{ dbName: 'd', privilege: 'DBOwner' }] };
+
+  it('checks the account state through DescribeAccounts and says so', async () => {
+    const b = backend(instance('PostgreSQL', [app('Available'), partner]));
+    expect(await b.loginState({ user: 'app_rt', password: 'x' })).toBe('unknown');
+    expect(await b.verify({ user: 'app_rt', password: 'x' })).toEqual({ check: 'account-state' });
+  });
+
+  it('is transient while the account is not Available, and refuses different privileges', async () => {
+    await expect(backend(instance('PostgreSQL', [app('Unavailable'), partner])).verify({ user: 'app_rt', password: 'x' })).rejects.toMatchObject({
+      name: 'TransientError',
+    });
+    await expect(backend(instance('PostgreSQL', [app('Available', 'ReadOnly'), partner])).verify({ user: 'app_rt', password: 'x' })).rejects.toMatchObject({
+      name: 'PreconditionError',
+    });
+    await expect(backend(instance('SQLServer', [partner])).verify({ user: 'app_rt', password: 'x' })).rejects.toMatchObject({ name: 'PreconditionError' });
   });
 });
