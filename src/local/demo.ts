@@ -68,6 +68,8 @@ async function main(): Promise<number> {
     }
 
     const logLines: string[] = [];
+    const kmsBefore = kms.calls.length;
+    const rdsBefore = rds?.calls.length ?? 0;
     await runRotation(input, {
       context: { credentials: LOCAL_CREDENTIALS },
       sink: (line) => logLines.push(line),
@@ -79,6 +81,9 @@ async function main(): Promise<number> {
       },
     });
 
+    // The rotation's own calls, before the demo's reads below.
+    const kmsCalls = kms.calls.slice(kmsBefore);
+    const rdsCalls = rds?.calls.slice(rdsBefore) ?? [];
     const store = new KmsSecretStore({ endpoint: parseEndpoint(kms.endpoint, 'KMS_ENDPOINT'), regionId: REGION, credentials: LOCAL_CREDENTIALS });
     console.log('\nstages after the rotation:');
     for (const version of await store.listVersions(secretName)) console.log(`  ${version.versionId.padEnd(38)} ${version.stages.join(', ') || '(none)'}`);
@@ -93,8 +98,8 @@ async function main(): Promise<number> {
       Object.entries(calls.reduce<Record<string, number>>((acc, c) => ({ ...acc, [c.action]: (acc[c.action] ?? 0) + 1 }), {}))
         .map(([action, n]) => `${action} ${n}`)
         .join(', ');
-    console.log(`KMS calls: ${counts(kms.calls)}`);
-    if (rds) console.log(`RDS calls: ${counts(rds.calls)}`);
+    console.log(`KMS calls by the rotation: ${kmsCalls.length} (${counts(kmsCalls)})`);
+    if (rds) console.log(`RDS calls by the rotation: ${rdsCalls.length} (${counts(rdsCalls)})`);
     console.log(`${logLines.length} structured log lines written; rotation complete.`);
     return 0;
   } finally {
