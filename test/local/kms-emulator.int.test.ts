@@ -6,6 +6,7 @@ import * as $Rpc from '@alicloud/rpc-client';
 import * as $Util from '@alicloud/tea-util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { failure as failOn } from '../support/failure.js';
 import { startKmsEmulator, type KmsCall, type KmsEmulator, type KmsFault } from '../../src/local/kms-emulator.js';
 import { PUNCTUATION } from '../../src/local/kms-store.js';
 import { kmsRpcParams } from '../../src/secrets/kms-store.js';
@@ -72,14 +73,7 @@ const SdkError = z.object({
 });
 type SdkError = z.infer<typeof SdkError>;
 
-async function failure(promise: Promise<unknown>): Promise<SdkError> {
-  try {
-    await promise;
-  } catch (err) {
-    return SdkError.parse(err);
-  }
-  throw new Error('expected the call to fail');
-}
+const failure = (promise: Promise<unknown>): Promise<SdkError> => failOn(promise, SdkError);
 
 const Stages = z.object({ VersionStage: z.array(z.string()) });
 const SecretValueBody = z.object({

@@ -7,6 +7,7 @@ import * as rds from '@alicloud/rds20140815';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { failure as failOn } from '../support/failure.js';
 import { quoteIdentifier } from '../../src/backends/sql.js';
 import { adminConnection, serverFromUrl, uniqueName } from '../../src/local/mysql-sandbox.js';
 import { DATABASE_PRIVILEGES } from '../../src/local/rds-accounts.js';
@@ -35,14 +36,7 @@ function client(emulator: RdsEmulator, accessKeyId = KEY_ID, accessKeySecret = K
 const SdkError = z.object({ code: z.string(), statusCode: z.number(), message: z.string(), data: z.record(z.string(), z.unknown()) });
 type SdkError = z.infer<typeof SdkError>;
 
-async function failure(promise: Promise<unknown>): Promise<SdkError> {
-  try {
-    await promise;
-  } catch (err) {
-    return SdkError.parse(err);
-  }
-  throw new Error('expected the call to fail');
-}
+const failure = (promise: Promise<unknown>): Promise<SdkError> => failOn(promise, SdkError);
 
 async function refused(promise: Promise<unknown>, statusCode: number, code: string): Promise<SdkError> {
   const err = await failure(promise);

@@ -1,0 +1,11 @@
+/** The error a promise rejects with, checked against the shape an SDK gives its errors; throws if it resolves. */
+import type { z } from 'zod';
+
+export async function failure<S extends z.ZodType>(promise: Promise<unknown>, shape: S): Promise<z.infer<S>> {
+  try {
+    await promise;
+  } catch (err) {
+    return shape.parse(err);
+  }
+  throw new Error('expected the call to fail');
+}
