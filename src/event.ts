@@ -11,11 +11,25 @@ export type Step = (typeof STEPS)[number];
 
 export const RotationEventSchema = z
   .object({
-    SecretName: z.string().min(1).max(192).regex(/^[A-Za-z0-9_/+=.@-]+$/, 'letters, digits and _/+=.@- only'),
+    SecretName: z
+      .string()
+      .min(1)
+      .max(192)
+      .regex(/^[A-Za-z0-9_/+=.@-]+$/, 'letters, digits and _/+=.@- only'),
     RegionId: z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, 'a region such as cn-hangzhou'),
     Step: z.enum(STEPS),
-    VersionId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits and _.- only').optional(),
-    InstanceId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'an RDS instance id such as rm-...').optional(),
+    VersionId: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits and _.- only')
+      .optional(),
+    InstanceId: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9_-]+$/, 'an RDS instance id such as rm-...')
+      .optional(),
   })
   .superRefine((event, ctx) => {
     if (event.Step !== 'new' && event.VersionId === undefined) {

@@ -48,8 +48,9 @@ function cached<T>(key: string, make: () => T): T {
 function secretStore(event: RotationEvent, config: Config, context: FcContext | undefined): SecretStore {
   const endpoint = config.kmsEndpoint(event.RegionId);
   const { key, credentials } = resolveCredentials(context?.credentials);
-  return cached(`kms|${endpoint.protocol}://${endpoint.host}|${event.RegionId}|${key}`, () =>
-    new KmsSecretStore({ endpoint, regionId: event.RegionId, credentials: credentials() }),
+  return cached(
+    `kms|${endpoint.protocol}://${endpoint.host}|${event.RegionId}|${key}`,
+    () => new KmsSecretStore({ endpoint, regionId: event.RegionId, credentials: credentials() }),
   );
 }
 
@@ -61,8 +62,9 @@ async function backendFor(event: RotationEvent, config: Config, context: FcConte
   const [{ RdsApiBackend }, { RdsClient }] = await Promise.all([import('./backends/rds-api.js'), import('./backends/rds-client.js')]);
   const endpoint = config.rdsEndpoint;
   const { key, credentials } = resolveCredentials(context?.credentials);
-  const api = cached(`rds|${endpoint ? `${endpoint.protocol}://${endpoint.host}` : 'sdk-default'}|${event.RegionId}|${key}`, () =>
-    new RdsClient({ endpoint, regionId: event.RegionId, credentials: credentials() }),
+  const api = cached(
+    `rds|${endpoint ? `${endpoint.protocol}://${endpoint.host}` : 'sdk-default'}|${event.RegionId}|${key}`,
+    () => new RdsClient({ endpoint, regionId: event.RegionId, credentials: credentials() }),
   );
   return new RdsApiBackend({ ...common, instanceId: event.InstanceId, api });
 }

@@ -30,9 +30,17 @@ const cases: Case[] = [
   { name: 'event is not JSON', error: 'InvalidEventError', arrange: async () => Buffer.from('{"SecretName": "x", Step: new') },
   { name: 'event is a JSON array', error: 'InvalidEventError', arrange: async () => Buffer.from('[1,2]') },
   { name: 'set without VersionId', error: 'InvalidEventError', arrange: async (fx) => (await fx.seed(), event(fx, { Step: 'set' })) },
-  { name: 'malformed RegionId', error: 'InvalidEventError', arrange: async (fx) => (await fx.seed(), event(fx, { Step: 'new', RegionId: 'Hangzhou!' })) },
+  {
+    name: 'malformed RegionId',
+    error: 'InvalidEventError',
+    arrange: async (fx) => (await fx.seed(), event(fx, { Step: 'new', RegionId: 'Hangzhou!' })),
+  },
   { name: 'missing secret', error: 'SecretNotFoundError', arrange: async (fx) => event(fx, { Step: 'new' }) },
-  { name: 'secret is not JSON', error: 'InvalidSecretError', arrange: async (fx) => (await fx.seed('Endpoint=10.0.0.5;user=app'), event(fx, { Step: 'new' })) },
+  {
+    name: 'secret is not JSON',
+    error: 'InvalidSecretError',
+    arrange: async (fx) => (await fx.seed('Endpoint=10.0.0.5;user=app'), event(fx, { Step: 'new' })),
+  },
   {
     name: 'secret of type Rds',
     error: 'InvalidSecretError',
@@ -41,9 +49,21 @@ const cases: Case[] = [
       return event(fx, { Step: 'new' });
     },
   },
-  { name: 'Port out of range', error: 'InvalidSecretError', arrange: async (fx) => (await fx.seed(fx.appSecret({ Port: 70000 })), event(fx, { Step: 'new' })) },
-  { name: 'SSL neither boolean nor "true"/"false"', error: 'InvalidSecretError', arrange: async (fx) => (await fx.seed(fx.appSecret({ SSL: 'yes' })), event(fx, { Step: 'new' })) },
-  { name: 'AccountPassword missing', error: 'InvalidSecretError', arrange: async (fx) => (await fx.seed(fx.appSecret({ AccountPassword: undefined })), event(fx, { Step: 'new' })) },
+  {
+    name: 'Port out of range',
+    error: 'InvalidSecretError',
+    arrange: async (fx) => (await fx.seed(fx.appSecret({ Port: 70000 })), event(fx, { Step: 'new' })),
+  },
+  {
+    name: 'SSL neither boolean nor "true"/"false"',
+    error: 'InvalidSecretError',
+    arrange: async (fx) => (await fx.seed(fx.appSecret({ SSL: 'yes' })), event(fx, { Step: 'new' })),
+  },
+  {
+    name: 'AccountPassword missing',
+    error: 'InvalidSecretError',
+    arrange: async (fx) => (await fx.seed(fx.appSecret({ AccountPassword: undefined })), event(fx, { Step: 'new' })),
+  },
   {
     name: 'hostile account name',
     error: 'InvalidSecretError',
@@ -65,9 +85,21 @@ const cases: Case[] = [
     error: 'PreconditionError',
     arrange: async (fx) => (await fx.seed(fx.appSecret({ MasterSecret: undefined })), event(fx, { Step: 'new' })),
   },
-  { name: 'tampered pending: AccountName is not the alternate', error: 'PreconditionError', arrange: (fx) => tamperedPending(fx, { AccountName: fx.sandbox.master.user }) },
-  { name: 'tampered pending: another Endpoint', error: 'PreconditionError', arrange: (fx) => tamperedPending(fx, { Endpoint: '10.9.9.9' }) },
-  { name: 'tampered pending: another MasterSecret', error: 'PreconditionError', arrange: (fx) => tamperedPending(fx, { MasterSecret: 'someone-elses-master' }) },
+  {
+    name: 'tampered pending: AccountName is not the alternate',
+    error: 'PreconditionError',
+    arrange: (fx) => tamperedPending(fx, { AccountName: fx.sandbox.master.user }),
+  },
+  {
+    name: 'tampered pending: another Endpoint',
+    error: 'PreconditionError',
+    arrange: (fx) => tamperedPending(fx, { Endpoint: '10.9.9.9' }),
+  },
+  {
+    name: 'tampered pending: another MasterSecret',
+    error: 'PreconditionError',
+    arrange: (fx) => tamperedPending(fx, { MasterSecret: 'someone-elses-master' }),
+  },
   {
     name: 'master secret for another host',
     error: 'PreconditionError',
@@ -113,7 +145,11 @@ const cases: Case[] = [
       return event(fx, { Step: 'set', VersionId });
     },
   },
-  { name: 'test with an unknown VersionId', error: 'SecretNotFoundError', arrange: async (fx) => (await fx.seed(), event(fx, { Step: 'test', VersionId: 'no-such-version' })) },
+  {
+    name: 'test with an unknown VersionId',
+    error: 'SecretNotFoundError',
+    arrange: async (fx) => (await fx.seed(), event(fx, { Step: 'test', VersionId: 'no-such-version' })),
+  },
   {
     name: 'end of a version that is not pending',
     error: 'PreconditionError',

@@ -14,7 +14,10 @@ async function rotateThroughBundle(handler: Handler, input: Record<string, strin
   let versionId: string | undefined;
   for (const [i, step] of (['new', 'set', 'test', 'end'] as const).entries()) {
     const event = Buffer.from(JSON.stringify({ ...input, Step: step, ...(versionId ? { VersionId: versionId } : {}) }));
-    const result = await handler(event, { requestId: `${requestPrefix}-${i}`, credentials: { ...LOCAL_CREDENTIALS, securityToken: 'sts-token' } });
+    const result = await handler(event, {
+      requestId: `${requestPrefix}-${i}`,
+      credentials: { ...LOCAL_CREDENTIALS, securityToken: 'sts-token' },
+    });
     expect(result.Skipped).toBeUndefined();
     versionId = result.VersionId;
   }

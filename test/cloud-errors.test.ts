@@ -4,7 +4,8 @@ import { cloudErrorInfo, toRotationError } from '../src/cloud-errors.js';
 
 const rpcError = (code: string, status: number) =>
   Object.assign(new Error(`${code}Error: code: ${status}, message requestid: r`), { code: `${code}Error`, data: { Code: code } });
-const openApiError = (code: string, status: number) => Object.assign(new Error(`${code}: code: ${status}, m`), { code, statusCode: status, data: { Code: code } });
+const openApiError = (code: string, status: number) =>
+  Object.assign(new Error(`${code}: code: ${status}, m`), { code, statusCode: status, data: { Code: code } });
 
 describe('cloud errors', () => {
   it('reads the raw code and status from both SDK generations', () => {
@@ -26,7 +27,9 @@ describe('cloud errors', () => {
   });
 
   it('never copies the SDK message, which can hold the request URL and its query', () => {
-    const err = Object.assign(new Error('ReadTimeout. POST http://kms/?SecretData=hunter2-secret failed.'), { name: 'RequestTimeoutError' });
+    const err = Object.assign(new Error('ReadTimeout. POST http://kms/?SecretData=hunter2-secret failed.'), {
+      name: 'RequestTimeoutError',
+    });
     const mapped = toRotationError(err, 'KMS PutSecretValue for secret s');
     expect(mapped.name).toBe('TransientError');
     expect(mapped.message).toBe('KMS PutSecretValue for secret s failed: RequestTimeoutError');

@@ -59,7 +59,8 @@ describe('idempotent steps', () => {
     await fx.invoke('set', VersionId);
     let moves = 0;
     // The second stage change is applied, then the response is lost.
-    fx.faults.after = (call) => (call.action === 'UpdateSecretVersionStage' && ++moves === 2 ? { status: 503, code: 'ServiceUnavailable' } : undefined);
+    fx.faults.after = (call) =>
+      call.action === 'UpdateSecretVersionStage' && ++moves === 2 ? { status: 503, code: 'ServiceUnavailable' } : undefined;
     await expect(fx.invoke('end', VersionId)).rejects.toMatchObject({ name: 'TransientError' });
     fx.faults.after = undefined;
     await fx.invoke('end', VersionId);
@@ -92,7 +93,8 @@ describe('idempotent steps', () => {
     await fx.invoke('set', VersionId);
     let moves = 0;
     // The third stage change (removing ACSPending) is refused before it is applied, and nobody re-runs end.
-    fx.faults.before = (call) => (call.action === 'UpdateSecretVersionStage' && ++moves === 3 ? { status: 503, code: 'ServiceUnavailable' } : undefined);
+    fx.faults.before = (call) =>
+      call.action === 'UpdateSecretVersionStage' && ++moves === 3 ? { status: 503, code: 'ServiceUnavailable' } : undefined;
     await expect(fx.invoke('end', VersionId)).rejects.toMatchObject({ name: 'TransientError' });
     fx.faults.before = undefined;
     expect((await fx.stages())[VersionId]).toEqual(['ACSCurrent', 'ACSPending']);
@@ -111,7 +113,10 @@ describe('idempotent steps', () => {
     try {
       // What a crashed earlier attempt, or an operator, might have left.
       await conn.query('CREATE USER ?@? IDENTIFIED BY ?', [alt, fx.sandbox.app.host, 'Left-behind-1']);
-      await conn.query(`GRANT SELECT, DROP ON ${quoteIdentifier(fx.sandbox.database)}.* TO ?@? WITH GRANT OPTION`, [alt, fx.sandbox.app.host]);
+      await conn.query(`GRANT SELECT, DROP ON ${quoteIdentifier(fx.sandbox.database)}.* TO ?@? WITH GRANT OPTION`, [
+        alt,
+        fx.sandbox.app.host,
+      ]);
     } finally {
       await conn.end();
     }

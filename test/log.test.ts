@@ -9,7 +9,14 @@ describe('logger', () => {
     log.info('hello', { durationMs: 5 });
     log.warn('careful');
     expect(lines).toHaveLength(2);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'info', msg: 'hello', requestId: 'r1', step: 'set', secret: 'app', durationMs: 5 });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: 'info',
+      msg: 'hello',
+      requestId: 'r1',
+      step: 'set',
+      secret: 'app',
+      durationMs: 5,
+    });
     expect(JSON.parse(lines[1]!)).toMatchObject({ level: 'warn', msg: 'careful', step: 'set' });
     expect(lines.every((l) => !l.includes('\n'))).toBe(true);
   });

@@ -85,7 +85,10 @@ describe('RDS API backend', () => {
     const { VersionId } = await fx.invoke('new');
     const before = await fx.snapshot();
     const callsBefore = fx.rds!.emulator.calls.length;
-    await expect(fx.invoke('set', VersionId)).rejects.toMatchObject({ name: 'PreconditionError', message: expect.stringMatching(/Custom/) });
+    await expect(fx.invoke('set', VersionId)).rejects.toMatchObject({
+      name: 'PreconditionError',
+      message: expect.stringMatching(/Custom/),
+    });
     expect(await fx.snapshot()).toEqual(before);
     const mutating = fx.rds!.emulator.calls.slice(callsBefore).filter((c) => !c.action.startsWith('Describe'));
     expect(mutating).toEqual([]);
@@ -116,11 +119,19 @@ describe('RDS API backend', () => {
 
   it('refuses an alternate of another AccountType before changing anything', async () => {
     const { api, instanceId } = fx.rds!;
-    await api.createAccount(instanceId, { name: `${fx.sandbox.app.user}_rt`, password: 'Other-Passw0rd!', type: 'Super', description: 'admin' });
+    await api.createAccount(instanceId, {
+      name: `${fx.sandbox.app.user}_rt`,
+      password: 'Other-Passw0rd!',
+      type: 'Super',
+      description: 'admin',
+    });
     await fx.seedRds();
     const { VersionId } = await fx.invoke('new');
     const before = await fx.snapshot();
-    await expect(fx.invoke('set', VersionId)).rejects.toMatchObject({ name: 'PreconditionError', message: expect.stringMatching(/AccountType/) });
+    await expect(fx.invoke('set', VersionId)).rejects.toMatchObject({
+      name: 'PreconditionError',
+      message: expect.stringMatching(/AccountType/),
+    });
     expect(await fx.snapshot()).toEqual(before);
   });
 
@@ -128,7 +139,8 @@ describe('RDS API backend', () => {
     await fx.seedRds();
     const { VersionId } = await fx.invoke('new');
     let lost = 0;
-    fx.rds!.faults.after = (call) => (call.action === 'CreateAccount' && lost++ === 0 ? { status: 503, code: 'ServiceUnavailable' } : undefined);
+    fx.rds!.faults.after = (call) =>
+      call.action === 'CreateAccount' && lost++ === 0 ? { status: 503, code: 'ServiceUnavailable' } : undefined;
     await expect(fx.invoke('set', VersionId)).rejects.toMatchObject({ name: 'TransientError' });
     expect(await fx.rds!.api.describeAccount(fx.rds!.instanceId, `${fx.sandbox.app.user}_rt`)).toBeDefined();
     await fx.invoke('set', VersionId);
@@ -142,7 +154,15 @@ describe('RDS API backend', () => {
     const { api, instanceId, emulator } = fx.rds!;
     const alt = `${fx.sandbox.app.user}_rt`;
     emulator.keepUnavailable(instanceId, alt, 5);
-    const backend = new RdsApiBackend({ label: 'secret t', log: createLogger({ sink: () => undefined }), instanceId, api, ca: undefined, accountNameMaxLength: undefined, availabilityDelaysMs: [5, 5] });
+    const backend = new RdsApiBackend({
+      label: 'secret t',
+      log: createLogger({ sink: () => undefined }),
+      instanceId,
+      api,
+      ca: undefined,
+      accountNameMaxLength: undefined,
+      availabilityDelaysMs: [5, 5],
+    });
     const plan = {
       current: { user: fx.sandbox.app.user, password: fx.sandbox.app.password },
       pending: { user: alt, password: 'New-Passw0rd!x' },
@@ -180,14 +200,17 @@ describe('RDS API backend', () => {
     try {
       await fx.seedRds(fx.rdsSecret({ AccountName: admin }));
       const { VersionId } = await fx.invoke('new');
-      await expect(fx.invoke('set', VersionId)).rejects.toMatchObject({ name: 'PreconditionError', message: expect.stringMatching(/privileged/) });
+      await expect(fx.invoke('set', VersionId)).rejects.toMatchObject({
+        name: 'PreconditionError',
+        message: expect.stringMatching(/privileged/),
+      });
       expect(await api.describeAccount(instanceId, `${admin}_rt`)).toBeUndefined();
     } finally {
       await withAdmin(fx, (c) => c.query('DROP USER IF EXISTS ?@?', [admin, '%']));
     }
   });
 
-  it('uses the secret\'s Endpoint and Port when it has them', async () => {
+  it("uses the secret's Endpoint and Port when it has them", async () => {
     await fx.seedRds(fx.rdsSecret({ Endpoint: fx.sandbox.server.host, Port: String(fx.sandbox.server.port) }));
     await fx.rotate();
     expect(fx.rds!.emulator.calls.map((c) => c.action)).not.toContain('DescribeDBInstanceNetInfo');
@@ -218,17 +241,26 @@ describe('RDS API backend: bad input changes nothing', () => {
     {
       name: 'name too long for a MySQL 5.6 instance',
       error: 'InvalidSecretError',
-      arrange: async (f) => (await f.seedRds(f.rdsSecret({ AccountName: 'abcdefghijklmn' })), { SecretName: f.secretName, RegionId: REGION, Step: 'new', InstanceId: f.rds!.instanceId }),
+      arrange: async (f) => (
+        await f.seedRds(f.rdsSecret({ AccountName: 'abcdefghijklmn' })),
+        { SecretName: f.secretName, RegionId: REGION, Step: 'new', InstanceId: f.rds!.instanceId }
+      ),
     },
     {
       name: 'name RDS does not accept',
       error: 'InvalidSecretError',
-      arrange: async (f) => (await f.seedRds(f.rdsSecret({ AccountName: 'App-User' })), { SecretName: f.secretName, RegionId: REGION, Step: 'new', InstanceId: f.rds!.instanceId }),
+      arrange: async (f) => (
+        await f.seedRds(f.rdsSecret({ AccountName: 'App-User' })),
+        { SecretName: f.secretName, RegionId: REGION, Step: 'new', InstanceId: f.rds!.instanceId }
+      ),
     },
     {
       name: 'secret not JSON',
       error: 'InvalidSecretError',
-      arrange: async (f) => (await f.seedRds('AccountName=app'), { SecretName: f.secretName, RegionId: REGION, Step: 'new', InstanceId: f.rds!.instanceId }),
+      arrange: async (f) => (
+        await f.seedRds('AccountName=app'),
+        { SecretName: f.secretName, RegionId: REGION, Step: 'new', InstanceId: f.rds!.instanceId }
+      ),
     },
     {
       name: 'current credentials that do not log in',

@@ -44,7 +44,7 @@ describe('alternating-users rotation of a self-managed MySQL secret', () => {
     expect(seen).toEqual([`${base}_rt`, base, `${base}_rt`, base]);
   });
 
-  it('created the alternate on the current account\'s host only', async () => {
+  it("created the alternate on the current account's host only", async () => {
     const { adminConnection } = await import('../src/local/mysql-sandbox.js');
     const conn = await adminConnection(fx.sandbox.server);
     try {

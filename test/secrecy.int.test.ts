@@ -84,7 +84,8 @@ describe('log secrecy', () => {
     expect(failure?.message).toMatch(/^step set: secret .*: a statement as .* failed: ER_/);
     const pending = await fx.secretAt({ stage: 'ACSPending' });
     const all = `${text}\n${failure?.message}\n${failure?.stack}`;
-    for (const password of [pending!.AccountPassword, fx.sandbox.app.password, fx.sandbox.master.password]) expect(all.includes(password)).toBe(false);
+    for (const password of [pending!.AccountPassword, fx.sandbox.app.password, fx.sandbox.master.password])
+      expect(all.includes(password)).toBe(false);
     expect(all).not.toContain('***');
     expect(all).not.toMatch(/IDENTIFIED BY/i);
   });

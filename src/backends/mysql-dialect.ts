@@ -93,9 +93,7 @@ export function dialectFor(v: ServerVersion): MysqlDialect {
   // ALTER USER gained IDENTIFIED BY and REQUIRE in MySQL 5.7.6 and first appeared in MariaDB 10.2;
   // MySQL 8.0 removed PASSWORD(), so the older form is only ever used below those versions.
   const hasAlterUser = mariadb ? atLeast(v, 10, 2) : atLeast(v, 5, 7, 6);
-  const maxUserNameLength = mariadb
-    ? atLeast(v, 10, 0) ? 80 : 16
-    : atLeast(v, 5, 7, 8) ? 32 : 16;
+  const maxUserNameLength = mariadb ? (atLeast(v, 10, 0) ? 80 : 16) : atLeast(v, 5, 7, 8) ? 32 : 16;
 
   // MariaDB names plugins differently (IDENTIFIED VIA) and IDENTIFIED BY means its usual
   // mysql_native_password; MySQL before 5.7.6 has no IDENTIFIED WITH ... BY.
@@ -122,11 +120,7 @@ export function dialectFor(v: ServerVersion): MysqlDialect {
       return bound(head + clause, user, host, ...values);
     },
     readAccount: (user, host) =>
-      bound(
-        'SELECT ssl_type, ssl_cipher, x509_issuer, x509_subject, plugin FROM mysql.user WHERE User = ? AND Host = ?',
-        user,
-        host,
-      ),
+      bound('SELECT ssl_type, ssl_cipher, x509_issuer, x509_subject, plugin FROM mysql.user WHERE User = ? AND Host = ?', user, host),
     userHosts: (user) => bound('SELECT Host FROM mysql.user WHERE User = ?', user),
     showGrants: (user, host) => bound('SHOW GRANTS FOR ?@?', user, host),
     dropUser: (user, host) => bound('DROP USER ?@?', user, host),

@@ -203,9 +203,7 @@ const KIND_LABEL = {
 type LineKind = keyof typeof KIND_LABEL;
 
 function unparseable(kind: LineKind, reason: string): PreconditionError {
-  return new PreconditionError(
-    `Cannot parse a ${KIND_LABEL[kind]} (${reason}); refusing to copy privileges it does not understand`,
-  );
+  return new PreconditionError(`Cannot parse a ${KIND_LABEL[kind]} (${reason}); refusing to copy privileges it does not understand`);
 }
 
 class Cursor {
@@ -258,8 +256,7 @@ class Cursor {
 export function parseGrantLine(line: string): ParsedGrant {
   // A first guess, so that even a line the tokenizer rejects is named by its kind.
   const head = /^\s*([A-Za-z]+)/.exec(line)?.[1]?.toUpperCase();
-  let kind: LineKind =
-    head === 'GRANT' ? 'grant' : head === 'REVOKE' ? 'partial-revoke' : head === 'SET' ? 'default-role' : 'unknown';
+  let kind: LineKind = head === 'GRANT' ? 'grant' : head === 'REVOKE' ? 'partial-revoke' : head === 'SET' ? 'default-role' : 'unknown';
   try {
     const c = new Cursor(line, tokenize(line));
     if (c.atWord('GRANT')) {
@@ -486,7 +483,13 @@ export function renderGrantFor(g: ParsedGrant, user: string, host: string): Sql 
   const account = quoteAccount(user, host);
   switch (g.kind) {
     case 'privileges':
-      return grantSql(g.privileges.map((p) => p.text), g.object, account, g.grantOption, g.limits);
+      return grantSql(
+        g.privileges.map((p) => p.text),
+        g.object,
+        account,
+        g.grantOption,
+        g.limits,
+      );
     case 'role':
       return verbatim(`GRANT ${g.roles.join(', ')} TO ${account}${g.adminOption ? ' WITH ADMIN OPTION' : ''}`);
     case 'proxy':
@@ -651,10 +654,10 @@ export function planGrantSync(
   const alt = stateOf(alternateGrants);
   const first = cur.grantees[0];
   if (first && cur.grantees.some((g) => g.user !== first.user || g.host !== first.host)) {
-    throw new PreconditionError('The current account\'s SHOW GRANTS lines name more than one grantee');
+    throw new PreconditionError("The current account's SHOW GRANTS lines name more than one grantee");
   }
   if (alt.grantees.some((g) => !sameGrantee(g, alternate.user, alternate.host))) {
-    throw new PreconditionError('The alternate account\'s SHOW GRANTS lines name a different grantee');
+    throw new PreconditionError("The alternate account's SHOW GRANTS lines name a different grantee");
   }
 
   const account = quoteAccount(alternate.user, alternate.host);

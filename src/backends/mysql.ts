@@ -20,7 +20,14 @@ import {
   type VerifyResult,
 } from './backend.js';
 import { canLogIn, LoginRefused, withConnection, type ConnectOptions, type Session } from './mysql-connection.js';
-import { authPluginFromRow, dialectFor, parseServerVersion, tlsRequirementFromRow, type HostEntry, type MysqlDialect } from './mysql-dialect.js';
+import {
+  authPluginFromRow,
+  dialectFor,
+  parseServerVersion,
+  tlsRequirementFromRow,
+  type HostEntry,
+  type MysqlDialect,
+} from './mysql-dialect.js';
 import { planGrantSync } from './mysql-grants.js';
 import { bound, verbatim, type Sql } from './sql.js';
 
@@ -97,7 +104,9 @@ export class MysqlBackend implements Backend {
     const label = this.options.label;
     const dialect = await this.prepareSession(session);
     if (pending.user.length > dialect.maxUserNameLength) {
-      throw new InvalidSecretError(`${label}: AccountName: this server allows user names of at most ${dialect.maxUserNameLength} characters`);
+      throw new InvalidSecretError(
+        `${label}: AccountName: this server allows user names of at most ${dialect.maxUserNameLength} characters`,
+      );
     }
     const hostsOf = async (user: string): Promise<string[]> =>
       (await session.query<{ Host: unknown }>(dialect.userHosts(user))).map((row) => String(row.Host));
@@ -129,7 +138,9 @@ export class MysqlBackend implements Backend {
     for (const host of hosts) {
       const left = await this.planHost(session, dialect, currentUser, pending.user, host);
       if (left.statements.length > 0) {
-        throw new PreconditionError(`${label}: the alternate account's grants on one host still differ from the current account's after copying`);
+        throw new PreconditionError(
+          `${label}: the alternate account's grants on one host still differ from the current account's after copying`,
+        );
       }
     }
     // Last, and for every host at once: a pending login that works means the rest is in place.

@@ -133,7 +133,9 @@ export class RdsApiBackend implements Backend {
     }
     const existing = await api.describeAccount(instanceId, pending.user);
     if (existing && existing.type !== source.type) {
-      throw new PreconditionError(`${this.where}: the alternate account exists with AccountType ${existing.type}, the current one is ${source.type}`);
+      throw new PreconditionError(
+        `${this.where}: the alternate account exists with AccountType ${existing.type}, the current one is ${source.type}`,
+      );
     }
     let created = false;
     if (!existing) {
@@ -150,7 +152,10 @@ export class RdsApiBackend implements Backend {
     const target = await this.waitUntilAvailable(pending.user);
     await this.syncPrivileges(source, target);
     await api.resetPassword(instanceId, pending.user, pending.password);
-    this.options.log.info('pending RDS account matches the current account', { account: pending.user, outcome: created ? 'created' : 'updated' });
+    this.options.log.info('pending RDS account matches the current account', {
+      account: pending.user,
+      outcome: created ? 'created' : 'updated',
+    });
     return { created };
   }
 
@@ -159,7 +164,9 @@ export class RdsApiBackend implements Backend {
     const have = new Map(target.privileges.map((p) => [p.dbName, p.privilege]));
     // A database whose privilege differs is revoked first: GrantAccountPrivilege adds, it does not replace.
     const revoke = [...have].filter(([db, privilege]) => want.get(db) !== privilege).map(([db]) => db);
-    const grant: RdsPrivilege[] = [...want].filter(([db, privilege]) => have.get(db) !== privilege).map(([dbName, privilege]) => ({ dbName, privilege }));
+    const grant: RdsPrivilege[] = [...want]
+      .filter(([db, privilege]) => have.get(db) !== privilege)
+      .map(([dbName, privilege]) => ({ dbName, privilege }));
     await this.options.api.revoke(this.options.instanceId, target.name, revoke);
     await this.options.api.grant(this.options.instanceId, target.name, grant);
   }
@@ -171,7 +178,9 @@ export class RdsApiBackend implements Backend {
       if (account?.status === 'Available') return account;
       const delay = delays[attempt];
       if (delay === undefined) {
-        throw new TransientError(`${this.where}: the alternate account is ${account ? 'still not Available' : 'not visible yet'}; retry later`);
+        throw new TransientError(
+          `${this.where}: the alternate account is ${account ? 'still not Available' : 'not visible yet'}; retry later`,
+        );
       }
       this.options.log.info('waiting for the RDS account to become Available', { account: accountName, durationMs: delay });
       await sleep(delay);
@@ -187,11 +196,15 @@ export class RdsApiBackend implements Backend {
       throw new PreconditionError(`${this.where}: the pending credentials do not log in`);
     }
     // No SQL client for this engine: the account must be Available with exactly its partner's privileges.
-    const [account, partner] = await Promise.all([api.describeAccount(instanceId, pending.user), api.describeAccount(instanceId, alternateOf(pending.user))]);
+    const [account, partner] = await Promise.all([
+      api.describeAccount(instanceId, pending.user),
+      api.describeAccount(instanceId, alternateOf(pending.user)),
+    ]);
     if (!account) throw new PreconditionError(`${this.where}: the pending account does not exist`);
     if (account.status !== 'Available') throw new TransientError(`${this.where}: the pending account is not Available yet`);
     const key = (a: RdsAccount | undefined) => JSON.stringify((a?.privileges ?? []).map((p) => `${p.dbName}:${p.privilege}`).sort());
-    if (partner && key(account) !== key(partner)) throw new PreconditionError(`${this.where}: the pending account's privileges differ from the current account's`);
+    if (partner && key(account) !== key(partner))
+      throw new PreconditionError(`${this.where}: the pending account's privileges differ from the current account's`);
     return { check: 'account-state' };
   }
 }

@@ -38,7 +38,10 @@ export interface RdsAddress {
 /** The port the RDS backend talks to: one method per API action it uses. */
 export interface RdsAccountsApi {
   describeAccount(instanceId: string, accountName: string): Promise<RdsAccount | undefined>;
-  createAccount(instanceId: string, account: { name: string; password: string; type: string; description: string }): Promise<'created' | 'exists'>;
+  createAccount(
+    instanceId: string,
+    account: { name: string; password: string; type: string; description: string },
+  ): Promise<'created' | 'exists'>;
   resetPassword(instanceId: string, accountName: string, password: string): Promise<void>;
   grant(instanceId: string, accountName: string, privileges: RdsPrivilege[]): Promise<void>;
   revoke(instanceId: string, accountName: string, dbNames: string[]): Promise<void>;
@@ -75,7 +78,14 @@ const NetInfoBody = z.object({
   DBInstanceNetInfos: z
     .object({
       DBInstanceNetInfo: z
-        .array(z.object({ connectionString: z.string().optional(), IPAddress: z.string().optional(), IPType: z.string().optional(), port: z.coerce.number().optional() }))
+        .array(
+          z.object({
+            connectionString: z.string().optional(),
+            IPAddress: z.string().optional(),
+            IPType: z.string().optional(),
+            port: z.coerce.number().optional(),
+          }),
+        )
         .default([]),
     })
     .optional(),
@@ -136,7 +146,10 @@ export class RdsClient implements RdsAccountsApi {
     };
   }
 
-  async createAccount(instanceId: string, account: { name: string; password: string; type: string; description: string }): Promise<'created' | 'exists'> {
+  async createAccount(
+    instanceId: string,
+    account: { name: string; password: string; type: string; description: string },
+  ): Promise<'created' | 'exists'> {
     try {
       await this.sdk.createAccount(
         new rdsSdk.CreateAccountRequest({
@@ -159,7 +172,10 @@ export class RdsClient implements RdsAccountsApi {
     await this.call(
       'ResetAccountPassword',
       instanceId,
-      () => this.sdk.resetAccountPassword(new rdsSdk.ResetAccountPasswordRequest({ DBInstanceId: instanceId, accountName, accountPassword: password })),
+      () =>
+        this.sdk.resetAccountPassword(
+          new rdsSdk.ResetAccountPasswordRequest({ DBInstanceId: instanceId, accountName, accountPassword: password }),
+        ),
       z.unknown(),
     );
   }
@@ -188,7 +204,10 @@ export class RdsClient implements RdsAccountsApi {
     await this.call(
       'RevokeAccountPrivilege',
       instanceId,
-      () => this.sdk.revokeAccountPrivilege(new rdsSdk.RevokeAccountPrivilegeRequest({ DBInstanceId: instanceId, accountName, DBName: dbNames.join(',') })),
+      () =>
+        this.sdk.revokeAccountPrivilege(
+          new rdsSdk.RevokeAccountPrivilegeRequest({ DBInstanceId: instanceId, accountName, DBName: dbNames.join(',') }),
+        ),
       z.unknown(),
     );
   }

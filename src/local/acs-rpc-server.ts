@@ -105,8 +105,7 @@ const incompleteSignature = (): AcsApiError =>
   new AcsApiError(400, 'IncompleteSignature', 'The request signature does not conform to Aliyun standards.');
 const signatureMismatch = (): AcsApiError =>
   new AcsApiError(400, 'SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.');
-const unknownAccessKey = (): AcsApiError =>
-  new AcsApiError(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
+const unknownAccessKey = (): AcsApiError => new AcsApiError(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
 
 /**
  * Signature version 1.0 (HMAC-SHA1), sent by @alicloud/rpc-client and by openapi-client configured with
@@ -243,8 +242,7 @@ export async function startAcsRpcServer<C extends AcsCall>(options: AcsRpcServer
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID().toUpperCase();
     const hostId = header(req.headers, 'host') ?? options.name;
-    const fail = (status: number, code: string, message: string): void =>
-      send(res, status, errorBody(requestId, hostId, code, message));
+    const fail = (status: number, code: string, message: string): void => send(res, status, errorBody(requestId, hostId, code, message));
     try {
       const wire = await decodeRequest(req);
       const params = mergeParams(wire);
@@ -332,7 +330,11 @@ export interface CommonCliSettings {
   accessKeys?: Record<string, string>;
 }
 
-export function commonCliSettings(values: { host?: string | undefined; port?: string | undefined; 'access-key'?: string[] | undefined }): CommonCliSettings {
+export function commonCliSettings(values: {
+  host?: string | undefined;
+  port?: string | undefined;
+  'access-key'?: string[] | undefined;
+}): CommonCliSettings {
   const accessKeys: Record<string, string> = {};
   for (const pair of values['access-key'] ?? []) {
     const at = pair.indexOf(':');

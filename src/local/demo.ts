@@ -32,7 +32,9 @@ async function main(): Promise<number> {
   } catch (err) {
     const code = (err as { code?: string }).code ?? 'unknown error';
     console.error(`No MySQL/MariaDB answers at ${server.host}:${server.port} as ${server.user} (${code}).`);
-    console.error('Start one (e.g. `start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd`) or set MYSQL_URL=mysql://user:password@host:port');
+    console.error(
+      'Start one (e.g. `start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd`) or set MYSQL_URL=mysql://user:password@host:port',
+    );
     return 1;
   }
 
@@ -42,7 +44,9 @@ async function main(): Promise<number> {
   let rds: RdsEmulator | undefined;
   const secretName = uniqueName('demo-app-');
   try {
-    console.log(`scenario          ${scenario === 'rds' ? 'ApsaraDB RDS account through the RDS API (emulated)' : 'self-managed MySQL with a master account'}`);
+    console.log(
+      `scenario          ${scenario === 'rds' ? 'ApsaraDB RDS account through the RDS API (emulated)' : 'self-managed MySQL with a master account'}`,
+    );
     console.log(`KMS emulator      ${kms.endpoint}`);
     console.log(`MySQL             ${server.host}:${server.port}, database ${sandbox.database}, account ${sandbox.app.user}`);
     const admin = kmsAdmin(kms.endpoint, REGION);
@@ -52,17 +56,29 @@ async function main(): Promise<number> {
       rds = await startRdsEmulator({ instances: [{ instanceId, server, engineVersion: '8.0' }] });
       process.env['RDS_ENDPOINT'] = rds.endpoint;
       await seedRdsAccount(rds, instanceId, sandbox);
-      await admin.createSecret({ name: secretName, data: JSON.stringify({ AccountName: sandbox.app.user, AccountPassword: sandbox.app.password, SSL: false }) });
+      await admin.createSecret({
+        name: secretName,
+        data: JSON.stringify({ AccountName: sandbox.app.user, AccountPassword: sandbox.app.password, SSL: false }),
+      });
       input.InstanceId = instanceId;
       console.log(`RDS emulator      ${rds.endpoint}, instance ${instanceId} (MySQL 8.0)`);
       console.log(`secret            ${secretName}\n`);
     } else {
       const masterName = `${secretName}-master`;
       const common = { Endpoint: server.host, Port: server.port, SSL: false };
-      await admin.createSecret({ name: masterName, data: JSON.stringify({ ...common, AccountName: sandbox.master.user, AccountPassword: sandbox.master.password }) });
+      await admin.createSecret({
+        name: masterName,
+        data: JSON.stringify({ ...common, AccountName: sandbox.master.user, AccountPassword: sandbox.master.password }),
+      });
       await admin.createSecret({
         name: secretName,
-        data: JSON.stringify({ ...common, AccountName: sandbox.app.user, AccountPassword: sandbox.app.password, MasterSecret: masterName, DBName: sandbox.database }),
+        data: JSON.stringify({
+          ...common,
+          AccountName: sandbox.app.user,
+          AccountPassword: sandbox.app.password,
+          MasterSecret: masterName,
+          DBName: sandbox.database,
+        }),
       });
       console.log(`secret            ${secretName} (master: ${masterName})\n`);
     }
@@ -74,23 +90,40 @@ async function main(): Promise<number> {
       context: { credentials: LOCAL_CREDENTIALS },
       sink: (line) => logLines.push(line),
       onStep: ({ step, durationMs, result }) => {
-        const extra = [result.AccountName && `account ${result.AccountName}`, result.Check && `check ${result.Check}`, result.Skipped && `skipped: ${result.Skipped}`]
+        const extra = [
+          result.AccountName && `account ${result.AccountName}`,
+          result.Check && `check ${result.Check}`,
+          result.Skipped && `skipped: ${result.Skipped}`,
+        ]
           .filter(Boolean)
           .join(', ');
-        console.log(`step ${step.padEnd(5)} ok  ${String(durationMs).padStart(5)} ms  VersionId ${result.VersionId}${extra ? `  (${extra})` : ''}`);
+        console.log(
+          `step ${step.padEnd(5)} ok  ${String(durationMs).padStart(5)} ms  VersionId ${result.VersionId}${extra ? `  (${extra})` : ''}`,
+        );
       },
     });
 
     // The rotation's own calls, before the demo's reads below.
     const kmsCalls = kms.calls.slice(kmsBefore);
     const rdsCalls = rds?.calls.slice(rdsBefore) ?? [];
-    const store = new KmsSecretStore({ endpoint: parseEndpoint(kms.endpoint, 'KMS_ENDPOINT'), regionId: REGION, credentials: LOCAL_CREDENTIALS });
+    const store = new KmsSecretStore({
+      endpoint: parseEndpoint(kms.endpoint, 'KMS_ENDPOINT'),
+      regionId: REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
     console.log('\nstages after the rotation:');
-    for (const version of await store.listVersions(secretName)) console.log(`  ${version.versionId.padEnd(38)} ${version.stages.join(', ') || '(none)'}`);
+    for (const version of await store.listVersions(secretName))
+      console.log(`  ${version.versionId.padEnd(38)} ${version.stages.join(', ') || '(none)'}`);
 
     const current = await store.find(secretName, { stage: Stage.Current });
     const creds = JSON.parse(current?.data ?? '{}') as { AccountName: string; AccountPassword: string };
-    const conn = await mysql.createConnection({ host: server.host, port: server.port, user: creds.AccountName, password: creds.AccountPassword, database: sandbox.database });
+    const conn = await mysql.createConnection({
+      host: server.host,
+      port: server.port,
+      user: creds.AccountName,
+      password: creds.AccountPassword,
+      database: sandbox.database,
+    });
     const [rows] = await conn.query(`SELECT text FROM ${quoteIdentifier(sandbox.table)} WHERE id = 1`);
     await conn.end();
     console.log(`\nACSCurrent (${creds.AccountName}) logs in and reads: ${JSON.stringify(rows)}`);

@@ -19,7 +19,9 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local-access-key', accessKeySec
 
 export function kmsAdmin(endpointUrl: string, regionId = 'cn-hangzhou', credentials = LOCAL_CREDENTIALS): KmsAdmin {
   const endpoint = parseEndpoint(endpointUrl, 'KMS endpoint');
-  const client = new (sdkClass(openapiSdk))(new openapiSdk.Config({ endpoint: endpoint.host, protocol: endpoint.protocol, regionId, ...credentials }));
+  const client = new (sdkClass(openapiSdk))(
+    new openapiSdk.Config({ endpoint: endpoint.host, protocol: endpoint.protocol, regionId, ...credentials }),
+  );
   const call = async (action: string, body: Record<string, string>): Promise<void> => {
     const params = kmsRpcParams(action, endpoint.protocol);
     await client.callApi(params, new openapiSdk.OpenApiRequest({ body }), new teaUtil.RuntimeOptions({}));

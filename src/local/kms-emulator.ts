@@ -107,7 +107,13 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
     internalError: { code: 'InternalFailure', message: 'An internal error occurred.' },
   };
   // `faults` is passed on as the same object, not a copy: tests swap hooks on it while the emulator runs.
-  const server = await startAcsRpcServer({ ...serverOptions, host: options.host, port: options.port, accessKeys: options.accessKeys, faults: options.faults });
+  const server = await startAcsRpcServer({
+    ...serverOptions,
+    host: options.host,
+    port: options.port,
+    accessKeys: options.accessKeys,
+    faults: options.faults,
+  });
 
   return {
     endpoint: server.endpoint,

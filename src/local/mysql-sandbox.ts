@@ -29,7 +29,13 @@ export function serverFromUrl(url: string = process.env['MYSQL_URL'] || DEFAULT_
 }
 
 export async function adminConnection(server: ServerAddress = serverFromUrl()): Promise<mysql.Connection> {
-  return mysql.createConnection({ host: server.host, port: server.port, user: server.user, password: server.password, connectTimeout: 5_000 });
+  return mysql.createConnection({
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    password: server.password,
+    connectTimeout: 5_000,
+  });
 }
 
 /** Short random names: app names must leave room for `_rt` within MySQL's 16 characters. */
@@ -95,7 +101,11 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     async cleanup() {
       const c = await adminConnection(server);
       try {
-        const [rows] = await c.query('SELECT User, Host FROM mysql.user WHERE User IN (?, ?, ?)', [app.user, `${app.user}_rt`, master.user]);
+        const [rows] = await c.query('SELECT User, Host FROM mysql.user WHERE User IN (?, ?, ?)', [
+          app.user,
+          `${app.user}_rt`,
+          master.user,
+        ]);
         for (const row of rows as { User: string; Host: string }[]) await c.query('DROP USER ?@?', [row.User, row.Host]);
         await c.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(database)}`);
       } finally {

@@ -43,6 +43,7 @@ export type PrivilegeType = (typeof PRIVILEGE_TYPES)[number];
  * page mixes in global privileges; those are in GLOBAL_PRIVILEGES. Listed in SHOW GRANTS order, the order
  * AccountPrivilegeDetail uses.
  */
+// prettier-ignore
 export const DATABASE_PRIVILEGES: Readonly<Record<PrivilegeType, readonly string[]>> = {
   ReadWrite: [
     'SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'DROP', 'REFERENCES', 'INDEX', 'ALTER', 'CREATE TEMPORARY TABLES',
@@ -159,7 +160,6 @@ const invalidPrivilege = (): AcsApiError =>
   new AcsApiError(400, 'InvalidAccountPrivilege.Malformed', 'Specified account privilege is not valid.');
 const privilegeCountMismatch = (): AcsApiError =>
   new AcsApiError(400, 'InvalidDBNameOrAccountPrivilege', 'Account permissions and database names must correspond.');
-
 
 function commaList(value: string): string[] {
   return value.split(',').map((item) => item.trim());
@@ -529,9 +529,10 @@ export class RdsInstance {
   /** Each database must exist on the server; for a revoke, one the account still holds privileges on will do. */
   private async requireDatabases(name: string, dbs: readonly string[], orHeld: boolean): Promise<void> {
     if (dbs.some((db) => db === '' || SYSTEM_SCHEMAS.has(db.toLowerCase()))) throw dbNotFound();
-    const [rows] = await this.admin().query<RowDataPacket[]>('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (?)', [
-      [...dbs],
-    ]);
+    const [rows] = await this.admin().query<RowDataPacket[]>(
+      'SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (?)',
+      [[...dbs]],
+    );
     const present = new Set(rows.map((row) => String(row['SCHEMA_NAME'])));
     if (orHeld) for (const entry of (await this.databasePrivileges([name])).get(name) ?? []) present.add(entry.DBName);
     if (!dbs.every((db) => present.has(db))) throw dbNotFound();
@@ -543,7 +544,9 @@ export class RdsInstance {
   ): Promise<Map<string, { DBName: string; AccountPrivilege: string; AccountPrivilegeDetail: string }[]>> {
     const result = new Map<string, { DBName: string; AccountPrivilege: string; AccountPrivilegeDetail: string }[]>();
     if (names.length === 0) return result;
-    const [rows] = await this.admin().query<RowDataPacket[]>("SELECT * FROM mysql.db WHERE Host = '%' AND User IN (?) ORDER BY Db", [names]);
+    const [rows] = await this.admin().query<RowDataPacket[]>("SELECT * FROM mysql.db WHERE Host = '%' AND User IN (?) ORDER BY Db", [
+      names,
+    ]);
     for (const row of rows) {
       const held = rowPrivileges(row);
       if (held.length === 0) continue;
@@ -571,7 +574,8 @@ export class RdsInstance {
       const target = `${quoteIdentifier(String(row['Db']))}.*`;
       const held = rowPrivileges(row);
       // ALL leaves GRANT OPTION behind, and the row disappears once nothing is left, so the order matters.
-      if (held.some((privilege) => privilege !== 'GRANT OPTION')) await pool.query(`REVOKE ALL PRIVILEGES ON ${target} FROM ${account(name)}`);
+      if (held.some((privilege) => privilege !== 'GRANT OPTION'))
+        await pool.query(`REVOKE ALL PRIVILEGES ON ${target} FROM ${account(name)}`);
       if (held.includes('GRANT OPTION')) await pool.query(`REVOKE GRANT OPTION ON ${target} FROM ${account(name)}`);
     }
   }

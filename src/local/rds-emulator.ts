@@ -141,7 +141,13 @@ export async function startRdsEmulator(options: RdsEmulatorOptions = {}): Promis
     internalError: { code: 'InternalError', message: 'The request processing has failed due to some unknown error.' },
   };
   // `faults` is passed on as the same object, not a copy: tests swap hooks on it while the emulator runs.
-  const server = await startAcsRpcServer({ ...serverOptions, host: options.host, port: options.port, accessKeys: options.accessKeys, faults: options.faults });
+  const server = await startAcsRpcServer({
+    ...serverOptions,
+    host: options.host,
+    port: options.port,
+    accessKeys: options.accessKeys,
+    faults: options.faults,
+  });
 
   return {
     endpoint: server.endpoint,

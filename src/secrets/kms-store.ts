@@ -99,7 +99,8 @@ export class KmsSecretStore implements SecretStore {
 
   private mapError(err: unknown, action: string, secretName: string): Error {
     const info = cloudErrorInfo(err);
-    if (info.code === NOT_FOUND) return new SecretNotFoundError(`KMS ${action}: secret ${secretName} or the version asked for does not exist`);
+    if (info.code === NOT_FOUND)
+      return new SecretNotFoundError(`KMS ${action}: secret ${secretName} or the version asked for does not exist`);
     if (info.code === RESOURCE_EXIST) {
       return new PreconditionError(`KMS ${action}: secret ${secretName} already has this VersionId with other SecretData`);
     }
@@ -124,7 +125,9 @@ export class KmsSecretStore implements SecretStore {
     if (!parsed.success) throw new CloudApiError(`KMS GetSecretValue for secret ${secretName} answered without the expected fields`);
     const value = parsed.data;
     if (value.SecretType !== 'Generic') {
-      throw new InvalidSecretError(`secret ${secretName}: SecretType is ${value.SecretType ?? 'missing'}; only Generic secrets are rotated by this function`);
+      throw new InvalidSecretError(
+        `secret ${secretName}: SecretType is ${value.SecretType ?? 'missing'}; only Generic secrets are rotated by this function`,
+      );
     }
     if (value.SecretDataType !== undefined && value.SecretDataType !== 'text') {
       throw new InvalidSecretError(`secret ${secretName}: SecretDataType must be text`);
@@ -159,7 +162,8 @@ export class KmsSecretStore implements SecretStore {
         throw this.mapError(err, 'ListSecretVersionIds', secretName);
       }
       const result = ListVersionsResponse.safeParse(response);
-      if (!result.success) throw new CloudApiError(`KMS ListSecretVersionIds for secret ${secretName} answered without the expected fields`);
+      if (!result.success)
+        throw new CloudApiError(`KMS ListSecretVersionIds for secret ${secretName} answered without the expected fields`);
       const parsed = result.data;
       const items = parsed.versionIds?.versionId ?? [];
       for (const item of items) versions.push({ versionId: item.versionId, stages: item.versionStages?.versionStage ?? [] });
@@ -186,4 +190,3 @@ export class KmsSecretStore implements SecretStore {
     }
   }
 }
-

@@ -12,9 +12,7 @@ import { describeIssues } from '../zod-issues.js';
 export const Stage = { Current: 'ACSCurrent', Pending: 'ACSPending', Previous: 'ACSPrevious' } as const;
 export type StageName = (typeof Stage)[keyof typeof Stage];
 
-const port = z
-  .union([z.number(), z.string().regex(/^\d+$/, 'a number').transform(Number)])
-  .pipe(z.number().int().min(1).max(65535));
+const port = z.union([z.number(), z.string().regex(/^\d+$/, 'a number').transform(Number)]).pipe(z.number().int().min(1).max(65535));
 
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 

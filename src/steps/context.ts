@@ -79,12 +79,17 @@ export async function loadMaster(ctx: StepContext, masterSecret: string): Promis
 export function sameExceptAccount(a: RawSecret, b: RawSecret): boolean {
   const strip = (raw: RawSecret): string => {
     const { AccountName: _n, AccountPassword: _p, ...rest } = raw;
-    return JSON.stringify(Object.keys(rest).sort().map((key) => [key, rest[key]]));
+    return JSON.stringify(
+      Object.keys(rest)
+        .sort()
+        .map((key) => [key, rest[key]]),
+    );
   };
   return strip(a) === strip(b);
 }
 
 export function requireVersionId(ctx: StepContext): string {
-  if (ctx.versionId === undefined) throw new InvalidEventError(`invalid event for secret ${ctx.secretName}: VersionId: required for this step`);
+  if (ctx.versionId === undefined)
+    throw new InvalidEventError(`invalid event for secret ${ctx.secretName}: VersionId: required for this step`);
   return ctx.versionId;
 }

@@ -5,7 +5,15 @@
 import type { Account } from '../backends/backend.js';
 import { PreconditionError } from '../errors.js';
 import { Stage, secretLabel } from '../secrets/schema.js';
-import { loadMaster, loadVersion, requireAlternating, requireVersionId, sameExceptAccount, type StepContext, type StepResult } from './context.js';
+import {
+  loadMaster,
+  loadVersion,
+  requireAlternating,
+  requireVersionId,
+  sameExceptAccount,
+  type StepContext,
+  type StepResult,
+} from './context.js';
 
 export async function setStep(ctx: StepContext): Promise<StepResult> {
   const versionId = requireVersionId(ctx);
@@ -46,6 +54,9 @@ export async function setStep(ctx: StepContext): Promise<StepResult> {
   }
 
   const applied = await ctx.backend.apply({ current: current.account, pending: pending.account, master });
-  ctx.log.info('the database now matches the pending version', { account: pending.account.user, outcome: applied.created ? 'created' : 'updated' });
+  ctx.log.info('the database now matches the pending version', {
+    account: pending.account.user,
+    outcome: applied.created ? 'created' : 'updated',
+  });
   return result;
 }

@@ -59,7 +59,11 @@ describe('setPassword', () => {
         values: ['appuser_rt', '%', 'pw'],
       },
     ]);
-    expect(dialectFor(v(raw)).setPassword('appuser_rt', [{ host: '%' }, { host: '10.%' }], 'pw').map((s) => s.values[1])).toEqual(['%', '10.%']);
+    expect(
+      dialectFor(v(raw))
+        .setPassword('appuser_rt', [{ host: '%' }, { host: '10.%' }], 'pw')
+        .map((s) => s.values[1]),
+    ).toEqual(['%', '10.%']);
   });
 
   it.each(NEW)('%s: ALTER USER ... IDENTIFIED BY ? (8.0+ has no PASSWORD())', (raw) => {
@@ -86,7 +90,7 @@ describe('setPassword', () => {
       const d = dialectFor(v(raw));
       for (const s of [...d.setPassword(hostile, [{ host: '%' }], "p'w"), d.createUser(hostile, '%', "p'w")]) {
         expect(s.sql).not.toContain("p'w");
-        expect(s.sql).not.toContain('IDENTIFIED BY \'p\'');
+        expect(s.sql).not.toContain("IDENTIFIED BY 'p'");
         expect(s.values).toContain("p'w");
         expect(s.values).toContain(hostile);
       }
@@ -161,7 +165,9 @@ describe('maxUserNameLength', () => {
 
 describe('tlsRequirementFromRow', () => {
   it('maps ssl_type, reading Buffers as MySQL returns them', () => {
-    expect(tlsRequirementFromRow({ ssl_type: '', ssl_cipher: Buffer.from(''), x509_issuer: Buffer.from(''), x509_subject: Buffer.from('') })).toEqual({ type: 'NONE' });
+    expect(
+      tlsRequirementFromRow({ ssl_type: '', ssl_cipher: Buffer.from(''), x509_issuer: Buffer.from(''), x509_subject: Buffer.from('') }),
+    ).toEqual({ type: 'NONE' });
     expect(tlsRequirementFromRow({ ssl_type: 'ANY', ssl_cipher: '', x509_issuer: '', x509_subject: '' })).toEqual({ type: 'SSL' });
     expect(tlsRequirementFromRow({ ssl_type: Buffer.from('X509') })).toEqual({ type: 'X509' });
     expect(
@@ -197,14 +203,20 @@ describe('authentication plugin of the current account', () => {
       values: ['u', '%', 'pw'],
     });
     expect(d.setPassword('u', [{ host: '%', plugin: 'caching_sha2_password' }, { host: '10.%' }], 'pw')).toEqual([
-      { sql: 'ALTER USER ?@? IDENTIFIED WITH caching_sha2_password BY ?, ?@? IDENTIFIED BY ?', values: ['u', '%', 'pw', 'u', '10.%', 'pw'] },
+      {
+        sql: 'ALTER USER ?@? IDENTIFIED WITH caching_sha2_password BY ?, ?@? IDENTIFIED BY ?',
+        values: ['u', '%', 'pw', 'u', '10.%', 'pw'],
+      },
     ]);
   });
 
-  it.each(['10.11.19-MariaDB-0+deb12u1', '5.6.51', '5.7.5'])('%s: keeps the plain form (MariaDB has no IDENTIFIED WITH ... BY, old MySQL neither)', (raw) => {
-    const d = dialectFor(v(raw));
-    expect(d.createUser('u', '%', 'pw', 'mysql_native_password').sql).toBe('CREATE USER ?@? IDENTIFIED BY ?');
-  });
+  it.each(['10.11.19-MariaDB-0+deb12u1', '5.6.51', '5.7.5'])(
+    '%s: keeps the plain form (MariaDB has no IDENTIFIED WITH ... BY, old MySQL neither)',
+    (raw) => {
+      const d = dialectFor(v(raw));
+      expect(d.createUser('u', '%', 'pw', 'mysql_native_password').sql).toBe('CREATE USER ?@? IDENTIFIED BY ?');
+    },
+  );
 
   it('never writes a plugin name it does not know into SQL', () => {
     const d = dialectFor(v('8.0.36'));

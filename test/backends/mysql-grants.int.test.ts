@@ -96,10 +96,7 @@ describe('planGrantSync on a real server', () => {
 
   /** A grant line with the grantee, the password hash and the TLS clause taken out. */
   const normalize = (lines: string[], who: { user: string; host: string }): string[] => {
-    const renderings = [
-      `\`${who.user.replaceAll('`', '``')}\`@\`${who.host}\``,
-      `'${who.user}'@'${who.host}'`,
-    ];
+    const renderings = [`\`${who.user.replaceAll('`', '``')}\`@\`${who.host}\``, `'${who.user}'@'${who.host}'`];
     return lines
       .map((line) => {
         let out = line;
@@ -109,7 +106,7 @@ describe('planGrantSync on a real server', () => {
       .sort();
   };
 
-  it('makes the alternate hold exactly the current account\'s privileges, then plans nothing', async () => {
+  it("makes the alternate hold exactly the current account's privileges, then plans nothing", async () => {
     const currentBefore = await grantsOf(current);
     const statements = planGrantSync(currentBefore, await grantsOf(alternate), alternate);
     expect(statements.some((s) => s.sql.startsWith('GRANT '))).toBe(true);

@@ -68,7 +68,12 @@ describe('parseGrantLine', () => {
       `GRANT USAGE ON *.* TO 'appuser'@'%' IDENTIFIED BY PASSWORD '${HASH}' REQUIRE ISSUER '/CN=WITH GRANT OPTION' SUBJECT '/CN=it\\'s' CIPHER 'EDH' WITH MAX_USER_CONNECTIONS 3`,
     );
     // The WITH inside the quoted issuer must not read as a grant option.
-    expect(g).toMatchObject({ kind: 'privileges', grantee: { user: 'appuser', host: '%' }, grantOption: false, limits: [{ name: 'MAX_USER_CONNECTIONS', value: '3' }] });
+    expect(g).toMatchObject({
+      kind: 'privileges',
+      grantee: { user: 'appuser', host: '%' },
+      grantOption: false,
+      limits: [{ name: 'MAX_USER_CONNECTIONS', value: '3' }],
+    });
     expect(parseGrantLine("GRANT ALL PRIVILEGES ON `app`.* TO 'appuser'@'%' WITH GRANT OPTION")).toMatchObject({
       privileges: [{ name: 'ALL PRIVILEGES' }],
       grantOption: true,
@@ -77,7 +82,9 @@ describe('parseGrantLine', () => {
 
   it('reads MariaDB authentication via plugins without mistaking its words for clauses', () => {
     expect(
-      parseGrantLine(`GRANT ALL PRIVILEGES ON *.* TO \`root\`@\`localhost\` IDENTIFIED VIA unix_socket OR mysql_native_password USING '${HASH}' WITH GRANT OPTION`),
+      parseGrantLine(
+        `GRANT ALL PRIVILEGES ON *.* TO \`root\`@\`localhost\` IDENTIFIED VIA unix_socket OR mysql_native_password USING '${HASH}' WITH GRANT OPTION`,
+      ),
     ).toMatchObject({ kind: 'privileges', grantOption: true, limits: [] });
     expect(parseGrantLine(`GRANT USAGE ON *.* TO 'u'@'%' IDENTIFIED WITH 'sha256_password' AS 'x' WITH GRANT OPTION`)).toMatchObject({
       grantOption: true,
@@ -124,7 +131,10 @@ describe('parseGrantLine', () => {
       grantee: { user: 'root', host: 'localhost' },
       grantOption: true,
     });
-    expect(parseGrantLine('GRANT PROXY ON ``@`` TO `root`@`localhost` WITH GRANT OPTION')).toMatchObject({ kind: 'proxy', proxied: '``@``' });
+    expect(parseGrantLine('GRANT PROXY ON ``@`` TO `root`@`localhost` WITH GRANT OPTION')).toMatchObject({
+      kind: 'proxy',
+      proxied: '``@``',
+    });
     expect(parseGrantLine('GRANT PROXY ON ``@`%` TO `root`@`localhost`')).toMatchObject({ proxied: '``@`%`', grantOption: false });
   });
 
@@ -143,7 +153,10 @@ describe('parseGrantLine', () => {
 
   it('tolerates role grantees without a host and ANSI_QUOTES output', () => {
     expect(parseGrantLine('GRANT SELECT ON `db`.* TO `app_read`')).toMatchObject({ grantee: { user: 'app_read' } });
-    expect(parseGrantLine('GRANT SELECT ON "my""db".* TO "u"@"%"')).toMatchObject({ object: '"my""db".*', grantee: { user: 'u', host: '%' } });
+    expect(parseGrantLine('GRANT SELECT ON "my""db".* TO "u"@"%"')).toMatchObject({
+      object: '"my""db".*',
+      grantee: { user: 'u', host: '%' },
+    });
   });
 
   it('unquotes hostile grantee names exactly', () => {
@@ -190,7 +203,10 @@ describe('renderGrantFor', () => {
     const s = render(
       `GRANT USAGE ON *.* TO \`u\`@\`10.%\` IDENTIFIED BY PASSWORD '${HASH}' REQUIRE SSL WITH GRANT OPTION MAX_QUERIES_PER_HOUR 5 MAX_STATEMENT_TIME 1.500000`,
     );
-    expect(s).toEqual({ sql: `GRANT USAGE ON *.* TO ${A} WITH GRANT OPTION MAX_QUERIES_PER_HOUR 5 MAX_STATEMENT_TIME 1.500000`, values: [] });
+    expect(s).toEqual({
+      sql: `GRANT USAGE ON *.* TO ${A} WITH GRANT OPTION MAX_QUERIES_PER_HOUR 5 MAX_STATEMENT_TIME 1.500000`,
+      values: [],
+    });
     expect(s.sql).not.toMatch(/IDENTIFIED|PASSWORD|REQUIRE|\*9F81/);
   });
 
@@ -223,7 +239,9 @@ describe('renderGrantFor', () => {
   });
 
   it('renders roles, proxies, partial revokes and default roles', () => {
-    expect(render('GRANT `r1`@`%`,`r2`@`%` TO `u`@`%` WITH ADMIN OPTION').sql).toBe(`GRANT \`r1\`@\`%\`, \`r2\`@\`%\` TO ${A} WITH ADMIN OPTION`);
+    expect(render('GRANT `r1`@`%`,`r2`@`%` TO `u`@`%` WITH ADMIN OPTION').sql).toBe(
+      `GRANT \`r1\`@\`%\`, \`r2\`@\`%\` TO ${A} WITH ADMIN OPTION`,
+    );
     expect(render('GRANT PROXY ON ``@`` TO `u`@`%` WITH GRANT OPTION').sql).toBe(`GRANT PROXY ON \`\`@\`\` TO ${A} WITH GRANT OPTION`);
     expect(render('REVOKE INSERT ON `mysql`.* FROM `u`@`%`').sql).toBe(`REVOKE INSERT ON \`mysql\`.* FROM ${A}`);
     expect(render('SET DEFAULT ROLE `r` FOR `u`@`%`').sql).toBe(`SET DEFAULT ROLE \`r\` FOR ${A}`);
@@ -298,9 +316,9 @@ describe('planGrantSync', () => {
   });
 
   it('adds a missing grant option alone without re-granting privileges', () => {
-    expect(
-      plan(['GRANT SELECT ON `app`.* TO `appuser`@`%` WITH GRANT OPTION'], ['GRANT SELECT ON `app`.* TO `appuser_rt`@`%`']),
-    ).toEqual([`GRANT USAGE ON \`app\`.* TO ${A} WITH GRANT OPTION`]);
+    expect(plan(['GRANT SELECT ON `app`.* TO `appuser`@`%` WITH GRANT OPTION'], ['GRANT SELECT ON `app`.* TO `appuser_rt`@`%`'])).toEqual([
+      `GRANT USAGE ON \`app\`.* TO ${A} WITH GRANT OPTION`,
+    ]);
   });
 
   it('keeps a grant option held on *.* (the USAGE line counts only for its WITH options)', () => {
@@ -367,9 +385,9 @@ describe('planGrantSync', () => {
       `REVOKE \`r3\` FROM ${A}`,
       `SET DEFAULT ROLE \`r1\` FOR ${A}`,
     ]);
-    expect(plan(['GRANT `r1` TO `appuser`@`%`'], ['GRANT `r1` TO `appuser_rt`@`%`', 'SET DEFAULT ROLE `r1` FOR `appuser_rt`@`%`'])).toEqual([
-      `SET DEFAULT ROLE NONE FOR ${A}`,
-    ]);
+    expect(plan(['GRANT `r1` TO `appuser`@`%`'], ['GRANT `r1` TO `appuser_rt`@`%`', 'SET DEFAULT ROLE `r1` FOR `appuser_rt`@`%`'])).toEqual(
+      [`SET DEFAULT ROLE NONE FOR ${A}`],
+    );
   });
 
   it('MySQL 8: copies roles with hosts, dynamic privileges with their own grant option, and proxies', () => {
@@ -399,17 +417,17 @@ describe('planGrantSync', () => {
   });
 
   it('MySQL 8: applies partial revokes after the global grant and lifts extra ones', () => {
-    const current = [
-      'GRANT SELECT, INSERT, UPDATE ON *.* TO `appuser`@`%`',
-      'REVOKE INSERT, UPDATE ON `mysql`.* FROM `appuser`@`%`',
-    ];
+    const current = ['GRANT SELECT, INSERT, UPDATE ON *.* TO `appuser`@`%`', 'REVOKE INSERT, UPDATE ON `mysql`.* FROM `appuser`@`%`'];
     expect(plan(current, ['GRANT SELECT ON *.* TO `appuser_rt`@`%`', 'REVOKE SELECT ON `world`.* FROM `appuser_rt`@`%`'])).toEqual([
       `GRANT INSERT, UPDATE ON *.* TO ${A}`,
       `GRANT SELECT ON \`world\`.* TO ${A}`,
       `REVOKE INSERT, UPDATE ON \`mysql\`.* FROM ${A}`,
     ]);
     expect(
-      plan(current, ['GRANT SELECT, INSERT, UPDATE ON *.* TO `appuser_rt`@`%`', 'REVOKE UPDATE, INSERT ON `mysql`.* FROM `appuser_rt`@`%`']),
+      plan(current, [
+        'GRANT SELECT, INSERT, UPDATE ON *.* TO `appuser_rt`@`%`',
+        'REVOKE UPDATE, INSERT ON `mysql`.* FROM `appuser_rt`@`%`',
+      ]),
     ).toEqual([]);
     // The alternate already carries the UPDATE restriction; the newly granted INSERT needs its own.
     expect(plan(current, ['GRANT SELECT, UPDATE ON *.* TO `appuser_rt`@`%`', 'REVOKE UPDATE ON `mysql`.* FROM `appuser_rt`@`%`'])).toEqual([
@@ -419,7 +437,9 @@ describe('planGrantSync', () => {
   });
 
   it('revokes extra proxies', () => {
-    expect(plan([], ['GRANT PROXY ON `base`@`%` TO `appuser_rt`@`%` WITH GRANT OPTION'])).toEqual([`REVOKE PROXY ON \`base\`@\`%\` FROM ${A}`]);
+    expect(plan([], ['GRANT PROXY ON `base`@`%` TO `appuser_rt`@`%` WITH GRANT OPTION'])).toEqual([
+      `REVOKE PROXY ON \`base\`@\`%\` FROM ${A}`,
+    ]);
   });
 
   it('refuses lines for an account other than the alternate', () => {
@@ -430,7 +450,9 @@ describe('planGrantSync', () => {
   });
 
   it('refuses current lines naming two grantees', () => {
-    expect(() => planGrantSync(['GRANT USAGE ON *.* TO `a`@`%`', 'GRANT USAGE ON *.* TO `b`@`%`'], [], ALT)).toThrow(/more than one grantee/);
+    expect(() => planGrantSync(['GRANT USAGE ON *.* TO `a`@`%`', 'GRANT USAGE ON *.* TO `b`@`%`'], [], ALT)).toThrow(
+      /more than one grantee/,
+    );
   });
 
   it('refuses an unparseable line without repeating it', () => {

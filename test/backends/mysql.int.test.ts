@@ -31,20 +31,41 @@ describe('MysqlBackend.apply', () => {
     await admin.query(`GRANT UPDATE (text) ON ${db}.${quoteIdentifier(sandbox.table)} TO ?@?`, [app.user, '10.%']);
     await admin.query('CREATE USER ?@? IDENTIFIED BY ? REQUIRE X509', [app.user, '192.168.%', app.password]);
     await admin.query(`GRANT INSERT ON ${db}.* TO ?@?`, [app.user, '192.168.%']);
-    backend = new MysqlBackend({ label: 'secret t', log: createLogger({ sink: (l) => lines.push(l) }), ca: undefined, accountNameMaxLength: undefined });
+    backend = new MysqlBackend({
+      label: 'secret t',
+      log: createLogger({ sink: (l) => lines.push(l) }),
+      ca: undefined,
+      accountNameMaxLength: undefined,
+    });
   });
   afterEach(async () => {
     await admin?.end();
     await sandbox?.cleanup();
   });
 
-  const master = () => ({ user: sandbox.master.user, password: sandbox.master.password, endpoint: sandbox.server.host, port: sandbox.server.port, ssl: false });
-  const account = (user: string, password: string) => ({ user, password, endpoint: sandbox.server.host, port: sandbox.server.port, ssl: false, database: sandbox.database });
+  const master = () => ({
+    user: sandbox.master.user,
+    password: sandbox.master.password,
+    endpoint: sandbox.server.host,
+    port: sandbox.server.port,
+    ssl: false,
+  });
+  const account = (user: string, password: string) => ({
+    user,
+    password,
+    endpoint: sandbox.server.host,
+    port: sandbox.server.port,
+    ssl: false,
+    database: sandbox.database,
+  });
   const alt = () => `${sandbox.app.user}_rt`;
 
   /** Per host: REQUIRE columns and grants, with the user's own name blanked so the pair compares. */
   async function entries(user: string): Promise<Record<string, unknown>> {
-    const [rows] = await admin.query('SELECT Host, ssl_type, ssl_cipher, x509_issuer, x509_subject FROM mysql.user WHERE User = ? ORDER BY Host', [user]);
+    const [rows] = await admin.query(
+      'SELECT Host, ssl_type, ssl_cipher, x509_issuer, x509_subject FROM mysql.user WHERE User = ? ORDER BY Host',
+      [user],
+    );
     const out: Record<string, unknown> = {};
     for (const row of rows as Record<string, unknown>[]) {
       const host = String(row['Host']);
@@ -52,7 +73,12 @@ describe('MysqlBackend.apply', () => {
       out[host] = {
         tls: [row['ssl_type'], row['ssl_cipher'], row['x509_issuer'], row['x509_subject']].map(String),
         grants: (grants as Record<string, string>[])
-          .map((g) => String(Object.values(g)[0]).split(`\`${user}\``).join('`u`').replace(/ IDENTIFIED BY PASSWORD '[^']*'/, ''))
+          .map((g) =>
+            String(Object.values(g)[0])
+              .split(`\`${user}\``)
+              .join('`u`')
+              .replace(/ IDENTIFIED BY PASSWORD '[^']*'/, ''),
+          )
           .sort(),
       };
     }
@@ -66,7 +92,12 @@ describe('MysqlBackend.apply', () => {
     const current = await entries(sandbox.app.user);
     expect(Object.keys(current).sort()).toEqual(['%', ...EXTRA_HOSTS].sort());
     expect(await entries(alt())).toEqual(current);
-    expect((current['10.%'] as { tls: string[] }).tls).toEqual(['SPECIFIED', 'ECDHE-RSA-AES256-GCM-SHA384', '/C=CN/O=Example CA', '/CN=app']);
+    expect((current['10.%'] as { tls: string[] }).tls).toEqual([
+      'SPECIFIED',
+      'ECDHE-RSA-AES256-GCM-SHA384',
+      '/C=CN/O=Example CA',
+      '/CN=app',
+    ]);
     expect(await backend.loginState(pending)).toBe('works');
     expect(lines.join('\n')).not.toContain(pending.password);
   });
@@ -91,7 +122,11 @@ describe('MysqlBackend.apply', () => {
       await admin.query(`GRANT SELECT, INSERT ON ${table} TO ?@?`, [alt(), host]);
     }
     await admin.query('CREATE USER ?@? IDENTIFIED BY ?', [alt(), '192.168.%', 'Half-made-1']);
-    await backend.apply({ current: account(sandbox.app.user, sandbox.app.password), pending: account(alt(), samplePassword()), master: master() });
+    await backend.apply({
+      current: account(sandbox.app.user, sandbox.app.password),
+      pending: account(alt(), samplePassword()),
+      master: master(),
+    });
     expect(await entries(alt())).toEqual(await entries(sandbox.app.user));
   });
 
@@ -101,7 +136,10 @@ describe('MysqlBackend.apply', () => {
     const err = await backend
       .apply({ current: account(sandbox.app.user, sandbox.app.password), pending: account(alt(), samplePassword()), master: master() })
       .catch((e: Error) => e);
-    expect(err).toMatchObject({ name: 'PreconditionError', message: expect.stringMatching(/^secret t: the alternate account has 1 host entry/) });
+    expect(err).toMatchObject({
+      name: 'PreconditionError',
+      message: expect.stringMatching(/^secret t: the alternate account has 1 host entry/),
+    });
     expect(await entries(alt())).toEqual(before);
   });
 
@@ -118,7 +156,11 @@ describe('MysqlBackend.apply', () => {
 
   it('refuses a master that is not logged in, naming neither password', async () => {
     const err = await backend
-      .apply({ current: account(sandbox.app.user, sandbox.app.password), pending: account(alt(), samplePassword()), master: { ...master(), password: 'Wrong-master-1' } })
+      .apply({
+        current: account(sandbox.app.user, sandbox.app.password),
+        pending: account(alt(), samplePassword()),
+        master: { ...master(), password: 'Wrong-master-1' },
+      })
       .catch((e: Error) => e);
     expect(err).toMatchObject({ name: 'PreconditionError' });
     expect((err as Error).message).not.toContain('Wrong-master-1');

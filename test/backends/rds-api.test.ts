@@ -38,7 +38,7 @@ describe('RDS passwords', () => {
     expect(seen.size).toBeGreaterThan(10);
   });
 
-  it('refuses a PASSWORD_LENGTH over RDS\'s 32', () => {
+  it("refuses a PASSWORD_LENGTH over RDS's 32", () => {
     expect(() => passwordPolicy(loadConfig({ PASSWORD_LENGTH: '40' }), rules)).toThrow(/at most 32/);
   });
 });
@@ -71,8 +71,20 @@ describe('test step on an engine the function cannot log in to', () => {
     };
   }
   const backend = (api: RdsAccountsApi) =>
-    new RdsApiBackend({ label: 'secret s', log: createLogger({ sink: () => undefined }), instanceId: 'pg-1', api, ca: undefined, accountNameMaxLength: undefined });
-  const app = (status: string, privilege = 'DBOwner'): RdsAccount => ({ name: 'app_rt', status, type: 'Normal', privileges: [{ dbName: 'd', privilege }] });
+    new RdsApiBackend({
+      label: 'secret s',
+      log: createLogger({ sink: () => undefined }),
+      instanceId: 'pg-1',
+      api,
+      ca: undefined,
+      accountNameMaxLength: undefined,
+    });
+  const app = (status: string, privilege = 'DBOwner'): RdsAccount => ({
+    name: 'app_rt',
+    status,
+    type: 'Normal',
+    privileges: [{ dbName: 'd', privilege }],
+  });
   const partner: RdsAccount = { name: 'app', status: 'Available', type: 'Normal', privileges: [{ dbName: 'd', privilege: 'DBOwner' }] };
 
   it('checks the account state through DescribeAccounts and says so', async () => {
@@ -82,12 +94,18 @@ describe('test step on an engine the function cannot log in to', () => {
   });
 
   it('is transient while the account is not Available, and refuses different privileges', async () => {
-    await expect(backend(instance('PostgreSQL', [app('Unavailable'), partner])).verify({ user: 'app_rt', password: 'x' })).rejects.toMatchObject({
+    await expect(
+      backend(instance('PostgreSQL', [app('Unavailable'), partner])).verify({ user: 'app_rt', password: 'x' }),
+    ).rejects.toMatchObject({
       name: 'TransientError',
     });
-    await expect(backend(instance('PostgreSQL', [app('Available', 'ReadOnly'), partner])).verify({ user: 'app_rt', password: 'x' })).rejects.toMatchObject({
+    await expect(
+      backend(instance('PostgreSQL', [app('Available', 'ReadOnly'), partner])).verify({ user: 'app_rt', password: 'x' }),
+    ).rejects.toMatchObject({
       name: 'PreconditionError',
     });
-    await expect(backend(instance('SQLServer', [partner])).verify({ user: 'app_rt', password: 'x' })).rejects.toMatchObject({ name: 'PreconditionError' });
+    await expect(backend(instance('SQLServer', [partner])).verify({ user: 'app_rt', password: 'x' })).rejects.toMatchObject({
+      name: 'PreconditionError',
+    });
   });
 });

@@ -56,8 +56,8 @@ describe('Sql helpers', () => {
   });
 
   it('verbatim statements carry no values, so nothing substitutes a ? inside them', () => {
-    expect(verbatim('GRANT SELECT ON `a?b`.* TO \'u\'@\'%\'')).toEqual({
-      sql: 'GRANT SELECT ON `a?b`.* TO \'u\'@\'%\'',
+    expect(verbatim("GRANT SELECT ON `a?b`.* TO 'u'@'%'")).toEqual({
+      sql: "GRANT SELECT ON `a?b`.* TO 'u'@'%'",
       values: [],
     });
   });

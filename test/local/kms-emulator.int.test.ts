@@ -31,10 +31,7 @@ function rpcClient(emulator: KmsEmulator, accessKeyId = ACCESS_KEY_ID, accessKey
   );
 }
 
-function openApiClient(
-  emulator: KmsEmulator,
-  options: { accessKeySecret?: string; signatureAlgorithm?: 'v2' } = {},
-): OpenApiClient {
+function openApiClient(emulator: KmsEmulator, options: { accessKeySecret?: string; signatureAlgorithm?: 'v2' } = {}): OpenApiClient {
   return new OpenApiClass(
     new $OpenApi.Config({
       endpoint: sdkEndpoint(emulator),
@@ -57,11 +54,7 @@ async function callApi(
   where: 'query' | 'body' = 'query',
 ): Promise<Record<string, unknown>> {
   const request = new $OpenApi.OpenApiRequest(where === 'query' ? { query: params } : { body: params });
-  const result: unknown = await client.callApi(
-    kmsRpcParams(action, 'HTTP'),
-    request,
-    new $Util.RuntimeOptions({}),
-  );
+  const result: unknown = await client.callApi(kmsRpcParams(action, 'HTTP'), request, new $Util.RuntimeOptions({}));
   return OpenApiResponse.parse(result).body;
 }
 
@@ -139,9 +132,7 @@ describe('KMS emulator without signature checks', () => {
   }
 
   async function put(name: string, versionId: string, secretData: string, versionStages?: string): Promise<string[]> {
-    const r = await kms.putSecretValue(
-      new $Kms.PutSecretValueRequest({ secretName: name, versionId, secretData, versionStages }),
-    );
+    const r = await kms.putSecretValue(new $Kms.PutSecretValueRequest({ secretName: name, versionId, secretData, versionStages }));
     return r.versionStages.versionStage;
   }
 
@@ -273,7 +264,12 @@ describe('KMS emulator without signature checks', () => {
     expect(await stagesById(name)).toEqual({ v1: ['ACSPrevious'], v2: ['ACSCurrent'], v3: ['ACSPending'] });
 
     await kms.updateSecretVersionStage(
-      new $Kms.UpdateSecretVersionStageRequest({ secretName: name, versionStage: 'ACSCurrent', removeFromVersion: 'v2', moveToVersion: 'v3' }),
+      new $Kms.UpdateSecretVersionStageRequest({
+        secretName: name,
+        versionStage: 'ACSCurrent',
+        removeFromVersion: 'v2',
+        moveToVersion: 'v3',
+      }),
     );
     expect(await stagesById(name)).toEqual({ v1: [], v2: ['ACSPrevious'], v3: ['ACSCurrent', 'ACSPending'] });
 
@@ -304,7 +300,12 @@ describe('KMS emulator without signature checks', () => {
     expect(notHeld.code).toBe('InvalidParameter');
 
     const wrongHolder = await failure(
-      callApi(api, 'UpdateSecretVersionStage', { SecretName: name, VersionStage: 'ACSCurrent', RemoveFromVersion: 'v2', MoveToVersion: 'v2' }),
+      callApi(api, 'UpdateSecretVersionStage', {
+        SecretName: name,
+        VersionStage: 'ACSCurrent',
+        RemoveFromVersion: 'v2',
+        MoveToVersion: 'v2',
+      }),
     );
     expect(wrongHolder.code).toBe('InvalidParameter');
 
@@ -323,9 +324,7 @@ describe('KMS emulator without signature checks', () => {
     for (let i = 1; i <= 7; i++) {
       await callApi(api, 'UpdateSecretVersionStage', { SecretName: name, VersionStage: `Custom${i}`, MoveToVersion: 'v1' });
     }
-    const err = await failure(
-      callApi(api, 'UpdateSecretVersionStage', { SecretName: name, VersionStage: 'Custom8', MoveToVersion: 'v1' }),
-    );
+    const err = await failure(callApi(api, 'UpdateSecretVersionStage', { SecretName: name, VersionStage: 'Custom8', MoveToVersion: 'v1' }));
     expect(err.code).toBe('Rejected.LimitExceeded');
     expect(err.statusCode).toBe(400);
     // Moving a stage that already exists adds none, so it stays allowed at the limit.
@@ -595,11 +594,16 @@ describe('KMS emulator with signature checks', () => {
     expect(v.SecretData.endsWith(' +&=%')).toBe(true);
 
     const err = await failure(
-      callApi(openApiClient(emulator, { accessKeySecret: 'wrong-secret', signatureAlgorithm: 'v2' }), 'PutSecretValue', {
-        SecretName: name,
-        VersionId: 'v2',
-        SecretData: data('b2'),
-      }, 'body'),
+      callApi(
+        openApiClient(emulator, { accessKeySecret: 'wrong-secret', signatureAlgorithm: 'v2' }),
+        'PutSecretValue',
+        {
+          SecretName: name,
+          VersionId: 'v2',
+          SecretData: data('b2'),
+        },
+        'body',
+      ),
     );
     expect(err.code).toBe('SignatureDoesNotMatch');
     const list = VersionListBody.parse(await callApi(client, 'ListSecretVersionIds', { SecretName: name, IncludeDeprecated: 'true' }));
@@ -634,8 +638,7 @@ describe('KMS emulator fault hooks', () => {
     const name = uniqueName('before');
     await kms.createSecret(new $Kms.CreateSecretRequest({ secretName: name, secretData: data('f'), versionId: 'v1' }));
     const snapshot = emulator.snapshot();
-    before = (call) =>
-      call.action === 'PutSecretValue' ? { status: 503, code: 'ServiceUnavailable', message: 'injected' } : undefined;
+    before = (call) => (call.action === 'PutSecretValue' ? { status: 503, code: 'ServiceUnavailable', message: 'injected' } : undefined);
     try {
       const rpc = await failure(
         kms.putSecretValue(new $Kms.PutSecretValueRequest({ secretName: name, versionId: 'v2', secretData: data('f2') })),

@@ -29,7 +29,13 @@ const ELSEWHERE = 'rm-tnet';
 
 function client(emulator: RdsEmulator, accessKeyId = KEY_ID, accessKeySecret = KEY_SECRET): RdsClientInstance {
   return new RdsClient(
-    new openapiCore.$OpenApiUtil.Config({ endpoint: `127.0.0.1:${emulator.port}`, protocol: 'http', regionId: REGION, accessKeyId, accessKeySecret }),
+    new openapiCore.$OpenApiUtil.Config({
+      endpoint: `127.0.0.1:${emulator.port}`,
+      protocol: 'http',
+      regionId: REGION,
+      accessKeyId,
+      accessKeySecret,
+    }),
   );
 }
 
@@ -143,7 +149,12 @@ describe('RDS emulator on the real server, without signature checks', () => {
     await emulator.close();
   });
 
-  async function create(instance: string, name: string, pass = password(), extra: { type?: string; description?: string } = {}): Promise<string> {
+  async function create(
+    instance: string,
+    name: string,
+    pass = password(),
+    extra: { type?: string; description?: string } = {},
+  ): Promise<string> {
     await api.createAccount(
       new rds.CreateAccountRequest({
         DBInstanceId: instance,
@@ -169,7 +180,10 @@ describe('RDS emulator on the real server, without signature checks', () => {
   async function privileges(instance: string, name: string): Promise<Record<string, { type: string; detail: string }>> {
     const found = await describeOne(instance, name);
     return Object.fromEntries(
-      (found.databasePrivileges?.databasePrivilege ?? []).map((p) => [p.DBName ?? '', { type: p.accountPrivilege ?? '', detail: p.accountPrivilegeDetail ?? '' }]),
+      (found.databasePrivileges?.databasePrivilege ?? []).map((p) => [
+        p.DBName ?? '',
+        { type: p.accountPrivilege ?? '', detail: p.accountPrivilegeDetail ?? '' },
+      ]),
     );
   }
 
@@ -380,7 +394,9 @@ describe('RDS emulator on the real server, without signature checks', () => {
     }
 
     await refused(
-      api.revokeAccountPrivilege(new rds.RevokeAccountPrivilegeRequest({ DBInstanceId: MYSQL80, accountName: name, DBName: 'rd_no_such_db' })),
+      api.revokeAccountPrivilege(
+        new rds.RevokeAccountPrivilegeRequest({ DBInstanceId: MYSQL80, accountName: name, DBName: 'rd_no_such_db' }),
+      ),
       400,
       'InvalidDBName.NotFound',
     );
@@ -396,17 +412,23 @@ describe('RDS emulator on the real server, without signature checks', () => {
     const next = password();
 
     await refused(
-      api.resetAccountPassword(new rds.ResetAccountPasswordRequest({ DBInstanceId: MARIADB, accountName: name, accountPassword: 'short1!' })),
+      api.resetAccountPassword(
+        new rds.ResetAccountPasswordRequest({ DBInstanceId: MARIADB, accountName: name, accountPassword: 'short1!' }),
+      ),
       400,
       'InvalidAccountPassword.Format',
     );
     expect(await loginOutcome(name, old)).toBe('ok');
 
-    await api.resetAccountPassword(new rds.ResetAccountPasswordRequest({ DBInstanceId: MARIADB, accountName: name, accountPassword: next }));
+    await api.resetAccountPassword(
+      new rds.ResetAccountPasswordRequest({ DBInstanceId: MARIADB, accountName: name, accountPassword: next }),
+    );
     expect(await loginOutcome(name, old)).toBe('ER_ACCESS_DENIED_ERROR');
     expect(await loginOutcome(name, next)).toBe('ok');
     await refused(
-      api.resetAccountPassword(new rds.ResetAccountPasswordRequest({ DBInstanceId: MARIADB, accountName: 'ra_nobody', accountPassword: next })),
+      api.resetAccountPassword(
+        new rds.ResetAccountPasswordRequest({ DBInstanceId: MARIADB, accountName: 'ra_nobody', accountPassword: next }),
+      ),
       404,
       'InvalidAccountName.NotFound',
     );
@@ -422,7 +444,11 @@ describe('RDS emulator on the real server, without signature checks', () => {
     expect(await userHosts(name)).toEqual([]);
     const r = await api.describeAccounts(new rds.DescribeAccountsRequest({ DBInstanceId: MYSQL80, accountName: name }));
     expect(r.body?.accounts?.DBInstanceAccount).toEqual([]);
-    await refused(api.deleteAccount(new rds.DeleteAccountRequest({ DBInstanceId: MYSQL80, accountName: name })), 404, 'InvalidAccountName.NotFound');
+    await refused(
+      api.deleteAccount(new rds.DeleteAccountRequest({ DBInstanceId: MYSQL80, accountName: name })),
+      404,
+      'InvalidAccountName.NotFound',
+    );
 
     await admin.query('DROP USER ?@?', [other, '%']);
     const all = await api.describeAccounts(new rds.DescribeAccountsRequest({ DBInstanceId: MYSQL80, pageSize: 200 }));
@@ -446,7 +472,9 @@ describe('RDS emulator on the real server, without signature checks', () => {
 
     // The hook stays in force: a reset makes the account Unavailable again, and the new password is already set.
     const next = password();
-    await api.resetAccountPassword(new rds.ResetAccountPasswordRequest({ DBInstanceId: MARIADB, accountName: name, accountPassword: next }));
+    await api.resetAccountPassword(
+      new rds.ResetAccountPasswordRequest({ DBInstanceId: MARIADB, accountName: name, accountPassword: next }),
+    );
     expect((await describeOne(MARIADB, name)).accountStatus).toBe('Unavailable');
     expect(await loginOutcome(name, next)).toBe('ok');
     expect(await loginOutcome(name, pass)).toBe('ER_ACCESS_DENIED_ERROR');
@@ -472,7 +500,11 @@ describe('RDS emulator on the real server, without signature checks', () => {
     await refused(create(MYSQL56, name), 403, 'OperationDenied.DBInstanceStatus');
     expect(await userHosts(name)).toEqual([]);
     expect((await describeOne(MYSQL56, kept)).accountStatus).toBe('Available');
-    await refused(api.deleteAccount(new rds.DeleteAccountRequest({ DBInstanceId: MYSQL56, accountName: kept })), 403, 'OperationDenied.DBInstanceStatus');
+    await refused(
+      api.deleteAccount(new rds.DeleteAccountRequest({ DBInstanceId: MYSQL56, accountName: kept })),
+      403,
+      'OperationDenied.DBInstanceStatus',
+    );
     expect(await userHosts(kept)).toEqual(['%']);
     await create(MYSQL56, name);
     expect(await userHosts(name)).toEqual(['%']);
@@ -488,7 +520,11 @@ describe('RDS emulator on the real server, without signature checks', () => {
   });
 
   it('answers an unknown instance with 404 InvalidDBInstanceId.NotFound and a missing parameter by name', async () => {
-    await refused(api.describeAccounts(new rds.DescribeAccountsRequest({ DBInstanceId: 'rm-nosuch' })), 404, 'InvalidDBInstanceId.NotFound');
+    await refused(
+      api.describeAccounts(new rds.DescribeAccountsRequest({ DBInstanceId: 'rm-nosuch' })),
+      404,
+      'InvalidDBInstanceId.NotFound',
+    );
     const name = accountName();
     await refused(create('rm-nosuch', name), 404, 'InvalidDBInstanceId.NotFound');
     expect(await userHosts(name)).toEqual([]);
@@ -498,7 +534,11 @@ describe('RDS emulator on the real server, without signature checks', () => {
       'InvalidDBInstanceId.NotFound',
     );
 
-    await refused(api.createAccount(new rds.CreateAccountRequest({ DBInstanceId: MYSQL80, accountName: name })), 400, 'MissingAccountPassword');
+    await refused(
+      api.createAccount(new rds.CreateAccountRequest({ DBInstanceId: MYSQL80, accountName: name })),
+      400,
+      'MissingAccountPassword',
+    );
     await refused(api.describeAccounts(new rds.DescribeAccountsRequest({})), 400, 'MissingDBInstanceId');
     // The gateway names a missing parameter before it looks the instance up.
     await refused(api.deleteAccount(new rds.DeleteAccountRequest({ DBInstanceId: 'rm-nosuch' })), 400, 'MissingAccountName');
@@ -517,7 +557,11 @@ describe('RDS emulator on the real server, without signature checks', () => {
       }),
     ]);
     const elsewhere = await api.describeDBInstanceNetInfo(new rds.DescribeDBInstanceNetInfoRequest({ DBInstanceId: ELSEWHERE }));
-    expect(elsewhere.body?.DBInstanceNetInfos?.DBInstanceNetInfo?.[0]).toMatchObject({ connectionString: '10.0.0.5', IPAddress: '10.0.0.5', port: '3307' });
+    expect(elsewhere.body?.DBInstanceNetInfos?.DBInstanceNetInfo?.[0]).toMatchObject({
+      connectionString: '10.0.0.5',
+      IPAddress: '10.0.0.5',
+      port: '3307',
+    });
 
     const expected: [string, string, string][] = [
       [MYSQL80, 'MySQL', '8.0'],
@@ -593,9 +637,13 @@ describe('RDS emulator with signature checks', () => {
 describe('RDS emulator command line', () => {
   it('serves the instances it is given until killed, printing only its endpoint', async () => {
     const url = `mysql://${encodeURIComponent(server.user)}:${encodeURIComponent(server.password)}@${server.host}:${server.port}`;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/local/rds-emulator.ts', '--port', '0', '--instance', `rm-cli=${url},engineVersion=5.7`], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/local/rds-emulator.ts', '--port', '0', '--instance', `rm-cli=${url},engineVersion=5.7`],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     try {
       const lines = createInterface({ input: child.stdout });
       const endpoint = await new Promise<string>((resolve, reject) => {
@@ -605,7 +653,13 @@ describe('RDS emulator command line', () => {
       expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const port = Number(new URL(endpoint).port);
       const api = new RdsClient(
-        new openapiCore.$OpenApiUtil.Config({ endpoint: `127.0.0.1:${port}`, protocol: 'http', regionId: REGION, accessKeyId: KEY_ID, accessKeySecret: KEY_SECRET }),
+        new openapiCore.$OpenApiUtil.Config({
+          endpoint: `127.0.0.1:${port}`,
+          protocol: 'http',
+          regionId: REGION,
+          accessKeyId: KEY_ID,
+          accessKeySecret: KEY_SECRET,
+        }),
       );
       const r = await api.describeDBInstanceAttribute(new rds.DescribeDBInstanceAttributeRequest({ DBInstanceId: 'rm-cli' }));
       expect(r.body?.items?.DBInstanceAttribute?.[0]).toMatchObject({ DBInstanceId: 'rm-cli', engine: 'MySQL', engineVersion: '5.7' });

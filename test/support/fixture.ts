@@ -61,14 +61,22 @@ export class Fixture {
       throw err;
     });
     const admin = kmsAdmin(kms.endpoint, REGION);
-    const store = new KmsSecretStore({ endpoint: parseEndpoint(kms.endpoint, 'KMS_ENDPOINT'), regionId: REGION, credentials: LOCAL_CREDENTIALS });
+    const store = new KmsSecretStore({
+      endpoint: parseEndpoint(kms.endpoint, 'KMS_ENDPOINT'),
+      regionId: REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
     let rds: Fixture['rds'];
     if (options.rds) {
       const instanceId = uniqueName('rm-');
       const rdsFaults: NonNullable<RdsEmulatorOptions['faults']> = {};
       const emulator = await startRdsEmulator({ instances: [{ instanceId, server: sandbox.server, ...options.rds }], faults: rdsFaults });
       process.env['RDS_ENDPOINT'] = emulator.endpoint;
-      const api = new RdsClient({ endpoint: parseEndpoint(emulator.endpoint, 'RDS_ENDPOINT'), regionId: REGION, credentials: LOCAL_CREDENTIALS });
+      const api = new RdsClient({
+        endpoint: parseEndpoint(emulator.endpoint, 'RDS_ENDPOINT'),
+        regionId: REGION,
+        credentials: LOCAL_CREDENTIALS,
+      });
       rds = { emulator, instanceId, api, faults: rdsFaults };
       await api.createAccount(instanceId, { name: sandbox.app.user, password: sandbox.app.password, type: 'Normal', description: 'app' });
       await api.grant(instanceId, sandbox.app.user, [{ dbName: sandbox.database, privilege: 'ReadWrite' }]);
@@ -78,7 +86,13 @@ export class Fixture {
 
   /** The RDS-format secret: the account only; Endpoint comes from DescribeDBInstanceNetInfo unless given. */
   rdsSecret(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-    return { AccountName: this.sandbox.app.user, AccountPassword: this.sandbox.app.password, DBName: this.sandbox.database, SSL: false, ...overrides };
+    return {
+      AccountName: this.sandbox.app.user,
+      AccountPassword: this.sandbox.app.password,
+      DBName: this.sandbox.database,
+      SSL: false,
+      ...overrides,
+    };
   }
 
   /** The app secret as the CONTRACT describes it, pointing at the sandbox. */
@@ -169,7 +183,12 @@ export class Fixture {
       const [rows] = await conn.query('SHOW GRANTS FOR ?@?', [user, host]);
       return (rows as Record<string, string>[])
         .map((row) => String(Object.values(row)[0]))
-        .map((line) => line.split(`\`${user}\``).join('`<user>`').replace(/ IDENTIFIED BY PASSWORD '[^']*'/, ''))
+        .map((line) =>
+          line
+            .split(`\`${user}\``)
+            .join('`<user>`')
+            .replace(/ IDENTIFIED BY PASSWORD '[^']*'/, ''),
+        )
         .sort();
     } finally {
       await conn.end();
