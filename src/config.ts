@@ -7,6 +7,14 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigurationError } from './errors.js';
 
+/** The function's environment variables, as FC sets them or a runner passes them. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** LOG_LEVEL=debug adds debug lines. Read apart from loadConfig: the logger exists before the configuration is checked. */
+export function debugLogging(env: Environment): boolean {
+  return env['LOG_LEVEL'] === 'debug';
+}
+
 export interface Endpoint {
   /** host or host:port, as the Alibaba SDKs take it */
   host: string;
@@ -55,7 +63,7 @@ function readCa(path: string | undefined): string | undefined {
   return pem;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: Environment): Config {
   const read = <T>(variable: string, schema: z.ZodType<T, string>): T | undefined => {
     const raw = env[variable];
     if (raw === undefined || raw === '') return undefined;

@@ -2,6 +2,7 @@
  * The CONTRACT's named errors. CloudFlow Retry/Catch rules match on the class name, which FC
  * reports as the invocation's errorType, so each `name` is a stable identifier and the bundle
  * keeps class names. Messages name the secret, the step and the field; they never carry a value.
+ * Context is added by wrapping (withContext), never by editing an error's message in place.
  */
 
 export abstract class RotationError extends Error {
@@ -54,4 +55,26 @@ export class DatabaseError extends RotationError {
 /** Anything else: a bug or an unexpected library failure. Not retried by the shipped flows. */
 export class InternalError extends RotationError {
   override readonly name = 'InternalError';
+}
+
+/** The `at ...` lines of a stack, without the message line above them. */
+export function stackFrames(stack: string | undefined): string {
+  return (stack ?? '')
+    .split('\n')
+    .filter((line) => line.trimStart().startsWith('at '))
+    .join('\n');
+}
+
+/**
+ * `err` with `context` before its message ("step set: secret app-db: ..."): a new error of the same
+ * class, so the same `name` that flow Retry/Catch rules match, whose stack starts with its own name
+ * and message and keeps the original's frames. `scrub` is applied to both (the handler's secret
+ * mask). The original error is left as it was.
+ */
+export function withContext<E extends RotationError>(err: E, context: string | undefined, scrub: (text: string) => string = (t) => t): E {
+  const Class = err.constructor as new (message: string) => E;
+  const message = scrub(context === undefined ? err.message : `${context}: ${err.message}`);
+  const wrapped = new Class(message);
+  wrapped.stack = scrub(`${wrapped.name}: ${message}\n${stackFrames(err.stack)}`);
+  return wrapped;
 }

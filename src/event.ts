@@ -9,35 +9,43 @@ import { describeIssues } from './zod-issues.js';
 export const STEPS = ['new', 'set', 'test', 'end'] as const;
 export type Step = (typeof STEPS)[number];
 
-export const RotationEventSchema = z
-  .object({
-    SecretName: z
-      .string()
-      .min(1)
-      .max(192)
-      .regex(/^[A-Za-z0-9_/+=.@-]+$/, 'letters, digits and _/+=.@- only'),
-    RegionId: z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, 'a region such as cn-hangzhou'),
-    Step: z.enum(STEPS),
-    VersionId: z
-      .string()
-      .min(1)
-      .max(64)
-      .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits and _.- only')
-      .optional(),
-    InstanceId: z
-      .string()
-      .min(1)
-      .max(64)
-      .regex(/^[A-Za-z0-9_-]+$/, 'an RDS instance id such as rm-...')
-      .optional(),
-  })
-  .superRefine((event, ctx) => {
-    if (event.Step !== 'new' && event.VersionId === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['VersionId'], message: `required for Step ${event.Step}` });
-    }
-  });
+const EventFields = z.object({
+  SecretName: z
+    .string()
+    .min(1)
+    .max(192)
+    .regex(/^[A-Za-z0-9_/+=.@-]+$/, 'letters, digits and _/+=.@- only'),
+  RegionId: z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, 'a region such as cn-hangzhou'),
+  Step: z.enum(STEPS),
+  VersionId: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits and _.- only')
+    .optional(),
+  InstanceId: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_-]+$/, 'an RDS instance id such as rm-...')
+    .optional(),
+});
+type EventFields = z.infer<typeof EventFields>;
 
-export type RotationEvent = z.infer<typeof RotationEventSchema>;
+/** The steps after `new`, which act on a version `new` staged and so must be told its VersionId. */
+export type VersionedStep = Exclude<Step, 'new'>;
+
+/** An event in which VersionId is present exactly where the schema requires it. */
+export type RotationEvent = (EventFields & { Step: 'new' }) | (EventFields & { Step: VersionedStep; VersionId: string });
+
+export const RotationEventSchema = EventFields.transform((event, ctx): RotationEvent => {
+  if (event.Step === 'new') return { ...event, Step: 'new' };
+  if (event.VersionId === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['VersionId'], message: `required for Step ${event.Step}` });
+    return z.NEVER;
+  }
+  return { ...event, Step: event.Step, VersionId: event.VersionId };
+});
 
 function decode(raw: unknown): unknown {
   if (Buffer.isBuffer(raw) || raw instanceof Uint8Array) raw = Buffer.from(raw).toString('utf8');

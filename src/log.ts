@@ -62,21 +62,22 @@ const stdoutSink: LogSink = (line) => {
   process.stdout.write(line + '\n');
 };
 
-export function createLogger(options: { sink?: LogSink; mask?: SecretMask; base?: LogFields } = {}): Logger {
+export function createLogger(options: { sink?: LogSink; mask?: SecretMask; base?: LogFields; debug?: boolean } = {}): Logger {
   const sink = options.sink ?? stdoutSink;
   const mask = options.mask ?? new SecretMask();
   const base = options.base ?? {};
+  const debug = options.debug ?? false;
   const write = (level: Level, msg: string, fields?: LogFields): void => {
     const record = { time: new Date().toISOString(), level, msg, ...base, ...fields };
     sink(mask.apply(JSON.stringify(record)));
   };
   return {
     debug: (msg, fields) => {
-      if (process.env['LOG_LEVEL'] === 'debug') write('debug', msg, fields);
+      if (debug) write('debug', msg, fields);
     },
     info: (msg, fields) => write('info', msg, fields),
     warn: (msg, fields) => write('warn', msg, fields),
     error: (msg, fields) => write('error', msg, fields),
-    child: (fields) => createLogger({ sink, mask, base: { ...base, ...fields } }),
+    child: (fields) => createLogger({ sink, mask, debug, base: { ...base, ...fields } }),
   };
 }

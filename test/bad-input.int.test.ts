@@ -2,7 +2,7 @@
 // the sandbox's accounts, passwords and grants are compared before and after.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handle } from '../src/handler.js';
-import { LOCAL_CREDENTIALS } from '../src/local/kms-admin.js';
+import { LOCAL_CREDENTIALS } from '../src/local/fixtures/kms-admin.js';
 import { Fixture, REGION } from './support/fixture.js';
 
 interface Case {
@@ -164,12 +164,10 @@ const cases: Case[] = [
 
 describe('bad input', () => {
   let fx: Fixture;
-  const saved = { ...process.env };
   beforeEach(async () => {
     fx = await Fixture.start();
   });
   afterEach(async () => {
-    process.env = { ...saved, KMS_ENDPOINT: process.env['KMS_ENDPOINT'] };
     await fx?.stop();
   });
 
@@ -178,9 +176,12 @@ describe('bad input', () => {
   it.each(cases)('$name → $error, nothing changed', async (c) => {
     const rawEvent = c.arrange ? await c.arrange(fx) : event(fx, { Step: 'new' });
     const before = await fx.snapshot();
-    Object.assign(process.env, c.env ?? {});
     const lines: string[] = [];
-    const failure = await handle(rawEvent, { requestId: 'bad-input', credentials: LOCAL_CREDENTIALS }, { sink: (l) => lines.push(l) }).then(
+    const failure = await handle(
+      rawEvent,
+      { requestId: 'bad-input', credentials: LOCAL_CREDENTIALS },
+      { env: { ...fx.env, ...c.env }, sink: (l) => lines.push(l) },
+    ).then(
       () => undefined,
       (err: unknown) => err as Error,
     );

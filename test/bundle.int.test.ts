@@ -1,13 +1,20 @@
 // The deployable bundle: `npm run build` → dist/index.js, one CommonJS file whose handler rotates a secret
 // when called as FC calls it, handler(Buffer, {requestId, credentials}).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { LOCAL_CREDENTIALS } from '../src/local/kms-admin.js';
+import type { Environment } from '../src/config.js';
+import { LOCAL_CREDENTIALS } from '../src/local/fixtures/kms-admin.js';
 import { Fixture, REGION } from './support/fixture.js';
 
-type Handler = (event: unknown, context: unknown) => Promise<{ VersionId: string; Skipped?: string }>;
+/** What FC reports of a failed invocation: the error's name (errorType) and message, and the class that threw it. */
+interface InvocationError {
+  name: string;
+  constructorName: string;
+  message: string;
+}
+type Handler = (event: Buffer, context: unknown) => Promise<{ VersionId: string; Skipped?: string }>;
 
 /** The four steps through the bundle's handler, as CloudFlow drives them; returns the VersionId. */
 async function rotateThroughBundle(handler: Handler, input: Record<string, string>, requestPrefix: string): Promise<string> {
@@ -24,52 +31,102 @@ async function rotateThroughBundle(handler: Handler, input: Record<string, strin
   return versionId!;
 }
 
-let handler: Handler;
-/** What the bundle wrote to stdout: its log lines, as FC would collect them. */
-const stdout: string[] = [];
+/**
+ * dist/index.js in a process of its own whose environment is `env`, as FC runs it: the bundle's
+ * handler reads its configuration from process.env, which this test process never writes.
+ */
+class BundleHost {
+  /** What the bundle wrote to stdout: its log lines, as FC would collect them. */
+  readonly stdout: string[] = [];
+  private readonly pending = new Map<number, { resolve(value: unknown): void; reject(err: unknown): void }>();
+  private nextId = 0;
+  private constructor(private readonly child: ChildProcess) {
+    if (child.stdout) createInterface({ input: child.stdout }).on('line', (line) => this.stdout.push(line));
+    child.on('message', (m: { id?: number; result?: unknown; error?: InvocationError }) => {
+      const call = m.id === undefined ? undefined : this.pending.get(m.id);
+      if (!call || m.id === undefined) return;
+      this.pending.delete(m.id);
+      if (m.error) call.reject(m.error);
+      else call.resolve(m.result);
+    });
+  }
+
+  static async start(env: Environment = {}): Promise<BundleHost> {
+    const child = fork('test/support/fc-host.mjs', ['dist/index.js'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('exit', (code) => reject(new Error(`the FC host exited with code ${code}`)));
+    });
+    return new BundleHost(child);
+  }
+
+  readonly handler: Handler = (event, context) =>
+    new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.child.send({ id, event: event.toString('base64'), context });
+    });
+
+  async stop(): Promise<void> {
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.disconnect();
+    await exited;
+  }
+}
+
 beforeAll(() => {
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'pipe' });
-  const bundled = (createRequire(import.meta.url)('../dist/index.js') as { handler: Handler }).handler;
-  handler = async (event, context) => {
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => stdout.push(String(chunk)) > 0);
-    try {
-      return await bundled(event, context);
-    } finally {
-      spy.mockRestore();
-    }
-  };
 }, 60_000);
 
 describe('dist/index.js', () => {
+  let host: BundleHost;
+  beforeAll(async () => {
+    host = await BundleHost.start();
+  });
+  afterAll(async () => host?.stop());
+
   it('is one self-contained CommonJS file', () => {
     const source = readFileSync('dist/index.js', 'utf8');
     expect(statSync('dist/index.js').size).toBeGreaterThan(10_000);
     expect(source).not.toMatch(/require\(["'](mysql2|zod|@alicloud\/[^"']+)["']\)/);
     expect(JSON.parse(readFileSync('dist/package.json', 'utf8'))).toEqual({ type: 'commonjs' });
-    expect(typeof handler).toBe('function');
+    const required = execFileSync(process.execPath, ['-e', 'process.stdout.write(typeof require("./dist/index.js").handler)']);
+    expect(required.toString()).toBe('function');
   });
 
   it('rejects with the CONTRACT error name as errorType, and logs it as one JSON line', async () => {
-    const err = await handler(Buffer.from('{"Step":"new"}'), { requestId: 'r' }).catch((e: Error) => e);
-    expect(err).toBeInstanceOf(Error);
-    expect((err as Error).name).toBe('InvalidEventError');
-    expect((err as Error).constructor.name).toBe('InvalidEventError');
-    const last = JSON.parse(stdout.at(-1)!) as Record<string, unknown>;
+    const err = (await host.handler(Buffer.from('{"Step":"new"}'), { requestId: 'r' }).catch((e: InvocationError) => e)) as InvocationError;
+    expect(err.name).toBe('InvalidEventError');
+    expect(err.constructorName).toBe('InvalidEventError');
+    // Logs and results travel on two channels: wait for the log line rather than assume its order.
+    const last = await vi.waitFor(() => {
+      const line = host.stdout.at(-1);
+      if (line === undefined) throw new Error('no log line yet');
+      return JSON.parse(line) as Record<string, unknown>;
+    });
     expect(last).toMatchObject({ level: 'error', requestId: 'r', errorName: 'InvalidEventError' });
   });
 });
 
 describe('dist/index.js on a self-managed MySQL secret', () => {
   let fx: Fixture;
+  let host: BundleHost;
   beforeAll(async () => {
     fx = await Fixture.start();
     await fx.seed();
+    host = await BundleHost.start(fx.env);
   });
-  afterAll(async () => fx?.stop());
+  afterAll(async () => {
+    await host?.stop();
+    await fx?.stop();
+  });
 
   it('rotates it when invoked the way FC invokes it', async () => {
     const before = await fx.secretAt({ stage: 'ACSCurrent' });
-    expect(await rotateThroughBundle(handler, { SecretName: fx.secretName, RegionId: REGION }, 'req')).toBe('req-0');
+    expect(await rotateThroughBundle(host.handler, { SecretName: fx.secretName, RegionId: REGION }, 'req')).toBe('req-0');
     const current = await fx.secretAt({ stage: 'ACSCurrent' });
     expect(current?.AccountName).toBe(`${fx.sandbox.app.user}_rt`);
     expect(await fx.secretAt({ stage: 'ACSPrevious' })).toEqual(before);
@@ -79,17 +136,22 @@ describe('dist/index.js on a self-managed MySQL secret', () => {
 
 describe('dist/index.js on an RDS secret with InstanceId', () => {
   let fx: Fixture;
+  let host: BundleHost;
   beforeAll(async () => {
     fx = await Fixture.start({ rds: { engineVersion: '5.7' } });
     await fx.seedRds();
+    host = await BundleHost.start(fx.env);
   });
-  afterAll(async () => fx?.stop());
+  afterAll(async () => {
+    await host?.stop();
+    await fx?.stop();
+  });
 
   it('rotates it twice, logins and privileges checked', async () => {
     const input = { SecretName: fx.secretName, RegionId: REGION, InstanceId: fx.rds!.instanceId };
     for (const [round, expected] of [`${fx.sandbox.app.user}_rt`, fx.sandbox.app.user].entries()) {
       const previous = await fx.secretAt({ stage: 'ACSCurrent' });
-      await rotateThroughBundle(handler, input, `rds${round}`);
+      await rotateThroughBundle(host.handler, input, `rds${round}`);
       const current = await fx.secretAt({ stage: 'ACSCurrent' });
       expect(current?.AccountName).toBe(expected);
       expect(await fx.login(current!)).toBe('hello');

@@ -1,7 +1,7 @@
 // Every step may be retried any number of times, or re-run after a crash, and must converge.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { adminConnection } from '../src/local/mysql-sandbox.js';
-import { quoteIdentifier } from '../src/backends/sql.js';
+import { adminConnection } from '../src/local/fixtures/mysql-sandbox.js';
+import { quoteIdentifier } from '../src/backends/mysql/sql.js';
 import { Fixture } from './support/fixture.js';
 
 describe('idempotent steps', () => {

@@ -1,11 +1,11 @@
 // Scenario 1 end to end: an ApsaraDB RDS account rotated through the RDS API backend, against the
 // RDS account API emulator (real SDK, real MariaDB underneath) and the KMS emulator.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { adminConnection } from '../src/local/mysql-sandbox.js';
-import { quoteIdentifier } from '../src/backends/sql.js';
+import { adminConnection } from '../src/local/fixtures/mysql-sandbox.js';
+import { quoteIdentifier } from '../src/backends/mysql/sql.js';
 import { handle } from '../src/handler.js';
-import { LOCAL_CREDENTIALS } from '../src/local/kms-admin.js';
-import { RdsApiBackend } from '../src/backends/rds-api.js';
+import { LOCAL_CREDENTIALS } from '../src/local/fixtures/kms-admin.js';
+import { RdsApiBackend } from '../src/backends/rds/backend.js';
 import { createLogger } from '../src/log.js';
 import { Fixture, REGION } from './support/fixture.js';
 
@@ -276,7 +276,9 @@ describe('RDS API backend: bad input changes nothing', () => {
   it.each(cases)('$name → $error', async (c) => {
     const event = await c.arrange(fx);
     const before = await fx.snapshot();
-    const err = await handle(event, { requestId: 'bad', credentials: LOCAL_CREDENTIALS }, { sink: () => undefined }).catch((e: Error) => e);
+    const err = await handle(event, { requestId: 'bad', credentials: LOCAL_CREDENTIALS }, { env: fx.env, sink: () => undefined }).catch(
+      (e: Error) => e,
+    );
     expect((err as Error).name).toBe(c.error);
     expect(await fx.snapshot()).toEqual(before);
   });

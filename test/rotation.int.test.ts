@@ -45,7 +45,7 @@ describe('alternating-users rotation of a self-managed MySQL secret', () => {
   });
 
   it("created the alternate on the current account's host only", async () => {
-    const { adminConnection } = await import('../src/local/mysql-sandbox.js');
+    const { adminConnection } = await import('../src/local/fixtures/mysql-sandbox.js');
     const conn = await adminConnection(fx.sandbox.server);
     try {
       const [rows] = await conn.query('SELECT User, Host FROM mysql.user WHERE User IN (?, ?) ORDER BY User', [

@@ -1,8 +1,8 @@
 // Everything a full rotation (and a failing step) writes to stdout and stderr, captured: no password may appear.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { LOCAL_CREDENTIALS } from '../src/local/kms-admin.js';
-import { invokeStep, runRotation, type RotationInput } from '../src/local/rotate.js';
-import { adminConnection } from '../src/local/mysql-sandbox.js';
+import { LOCAL_CREDENTIALS } from '../src/local/fixtures/kms-admin.js';
+import { invokeStep, runRotation, type RotationInput } from '../src/local/runner/rotate.js';
+import { adminConnection } from '../src/local/fixtures/mysql-sandbox.js';
 import { Fixture, REGION } from './support/fixture.js';
 
 /** Runs `work` with stdout and stderr captured; returns what was written plus the text of any error it threw. */
@@ -24,11 +24,13 @@ async function captured(work: () => Promise<void>): Promise<string> {
 }
 
 /** A full rotation through the handler's default sink (stdout, as on FC), then a step that fails. */
-async function rotateAndFail(input: RotationInput): Promise<{ text: string; failure: string }> {
+async function rotateAndFail(fx: Fixture, input: RotationInput): Promise<{ text: string; failure: string }> {
   let failure = '';
   const text = await captured(async () => {
-    await runRotation(input, { context: { credentials: LOCAL_CREDENTIALS } });
-    const bad = await invokeStep(input, 'set', 'no-such-version', { context: { credentials: LOCAL_CREDENTIALS } }).catch((e: Error) => e);
+    await runRotation(input, { env: fx.env, context: { credentials: LOCAL_CREDENTIALS } });
+    const bad = await invokeStep(input, 'set', 'no-such-version', { env: fx.env, context: { credentials: LOCAL_CREDENTIALS } }).catch(
+      (e: Error) => e,
+    );
     if (bad instanceof Error) failure = `${bad.name}: ${bad.message}\n${bad.stack ?? ''}`;
   });
   return { text: text + failure, failure };
@@ -48,7 +50,7 @@ describe('log secrecy', () => {
     fx = await Fixture.start();
     // SSL absent: the TLS fallback warning is part of the output under test.
     await fx.seed(fx.appSecret({ SSL: undefined }));
-    const { text, failure } = await rotateAndFail({ SecretName: fx.secretName, RegionId: REGION });
+    const { text, failure } = await rotateAndFail(fx, { SecretName: fx.secretName, RegionId: REGION });
     const passwords = [...(await passwordsOf(fx)), fx.sandbox.master.password];
     expect(new Set(passwords).size).toBe(3);
     expect(failure).toMatch(/^SecretNotFoundError/);
@@ -72,10 +74,11 @@ describe('log secrecy', () => {
       await conn.end();
     }
     const input = { SecretName: fx.secretName, RegionId: REGION };
+    const env = fx.env;
     let failure: Error | undefined;
     const text = await captured(async () => {
-      const { VersionId } = await invokeStep(input, 'new', undefined, { context: { credentials: LOCAL_CREDENTIALS } });
-      failure = await invokeStep(input, 'set', VersionId, { context: { credentials: LOCAL_CREDENTIALS } }).then(
+      const { VersionId } = await invokeStep(input, 'new', undefined, { env, context: { credentials: LOCAL_CREDENTIALS } });
+      failure = await invokeStep(input, 'set', VersionId, { env, context: { credentials: LOCAL_CREDENTIALS } }).then(
         () => undefined,
         (e: Error) => e,
       );
@@ -93,7 +96,7 @@ describe('log secrecy', () => {
   it('RDS API backend: never writes a password, whatever the outcome', async () => {
     fx = await Fixture.start({ rds: {} });
     await fx.seedRds();
-    const { text, failure } = await rotateAndFail({ SecretName: fx.secretName, RegionId: REGION, InstanceId: fx.rds!.instanceId });
+    const { text, failure } = await rotateAndFail(fx, { SecretName: fx.secretName, RegionId: REGION, InstanceId: fx.rds!.instanceId });
     const passwords = await passwordsOf(fx);
     expect(new Set(passwords).size).toBe(2);
     expect(failure).toMatch(/^SecretNotFoundError/);

@@ -1,8 +1,10 @@
 /**
- * The seam between the rotation steps and a database (compare Vault's dbplugin interface).
- * A backend receives accounts and never a KMS client; the steps receive a backend and never
- * a SQL connection or an RDS client. Adding a database is adding one file behind this interface.
+ * The seam between the rotation steps and a database (compare Vault's dbplugin interface), and the
+ * account helpers every backend shares: the alternating pair's naming and its one name check.
+ * A backend receives accounts and never a KMS client; the steps receive a backend and never a SQL
+ * connection or an RDS client. Adding a database is adding one folder behind this interface.
  */
+import { InvalidSecretError } from '../errors.js';
 import type { PasswordRules } from '../password.js';
 import type { RawSecret, RotationStrategy } from '../secrets/schema.js';
 
@@ -73,6 +75,32 @@ export function alternateOf(user: string): string {
   return user.endsWith(ALTERNATE_SUFFIX) && user.length > ALTERNATE_SUFFIX.length
     ? user.slice(0, -ALTERNATE_SUFFIX.length)
     : user + ALTERNATE_SUFFIX;
+}
+
+/** What a backend's database accepts as an account name. */
+export interface AccountNameRules {
+  /** The longest name, `_rt` included. */
+  maxLength: number;
+  /** Where the limit comes from, for the message: "allowed (ACCOUNT_NAME_MAX_LENGTH)", "this instance allows". */
+  limitSource: string;
+  pattern: RegExp;
+  /** What a name that fails `pattern` is told, after "AccountName: ". */
+  patternRule: string;
+}
+
+/**
+ * The alternate of `currentUser`, refused with InvalidSecretError (naming `label` and AccountName,
+ * never the name itself) when the database would not accept it.
+ */
+export function checkedAlternate(currentUser: string, rules: AccountNameRules, label: string): string {
+  const alternate = alternateOf(currentUser);
+  if (alternate.length > rules.maxLength) {
+    throw new InvalidSecretError(
+      `${label}: AccountName: the alternate account name would have ${alternate.length} characters, more than the ${rules.maxLength} ${rules.limitSource}`,
+    );
+  }
+  if (!rules.pattern.test(alternate)) throw new InvalidSecretError(`${label}: AccountName: ${rules.patternRule}`);
+  return alternate;
 }
 
 /** The fields both secret formats share, as an Account. */

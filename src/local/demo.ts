@@ -6,16 +6,16 @@
  */
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
-import { RdsClient } from '../backends/rds-client.js';
-import { quoteIdentifier } from '../backends/sql.js';
+import { RdsClient } from '../backends/rds/client.js';
+import { quoteIdentifier } from '../backends/mysql/sql.js';
 import { parseEndpoint } from '../config.js';
 import { KmsSecretStore } from '../secrets/kms-store.js';
 import { Stage } from '../secrets/schema.js';
-import { kmsAdmin, LOCAL_CREDENTIALS } from './kms-admin.js';
-import { startKmsEmulator } from './kms-emulator.js';
-import { adminConnection, createSandbox, serverFromUrl, uniqueName, type Sandbox } from './mysql-sandbox.js';
-import { startRdsEmulator, type RdsEmulator } from './rds-emulator.js';
-import { runRotation, type RotationInput } from './rotate.js';
+import { kmsAdmin, LOCAL_CREDENTIALS } from './fixtures/kms-admin.js';
+import { startKmsEmulator } from './emulators/kms/emulator.js';
+import { adminConnection, createSandbox, serverFromUrl, uniqueName, type Sandbox } from './fixtures/mysql-sandbox.js';
+import { startRdsEmulator, type RdsEmulator } from './emulators/rds/emulator.js';
+import { runRotation, type RotationInput } from './runner/rotate.js';
 
 const REGION = 'cn-hangzhou';
 
@@ -39,7 +39,8 @@ async function main(): Promise<number> {
   }
 
   const kms = await startKmsEmulator();
-  process.env['KMS_ENDPOINT'] = kms.endpoint;
+  // The function's environment for this run: the caller's own, pointed at the embedded emulators.
+  const env: Record<string, string | undefined> = { ...process.env, KMS_ENDPOINT: kms.endpoint };
   const sandbox = await createSandbox({ prefix: 'demo', server, withAccounts: scenario === 'mysql' });
   let rds: RdsEmulator | undefined;
   const secretName = uniqueName('demo-app-');
@@ -54,7 +55,7 @@ async function main(): Promise<number> {
     if (scenario === 'rds') {
       const instanceId = uniqueName('rm-demo');
       rds = await startRdsEmulator({ instances: [{ instanceId, server, engineVersion: '8.0' }] });
-      process.env['RDS_ENDPOINT'] = rds.endpoint;
+      env['RDS_ENDPOINT'] = rds.endpoint;
       await seedRdsAccount(rds, instanceId, sandbox);
       await admin.createSecret({
         name: secretName,
@@ -87,6 +88,7 @@ async function main(): Promise<number> {
     const kmsBefore = kms.calls.length;
     const rdsBefore = rds?.calls.length ?? 0;
     await runRotation(input, {
+      env,
       context: { credentials: LOCAL_CREDENTIALS },
       sink: (line) => logLines.push(line),
       onStep: ({ step, durationMs, result }) => {

@@ -11,11 +11,11 @@ import * as openapiSdk from '@alicloud/openapi-client';
 import * as rpcSdk from '@alicloud/rpc-client';
 import * as teaUtil from '@alicloud/tea-util';
 import { z } from 'zod';
-import { toRotationError, cloudErrorInfo } from '../cloud-errors.js';
-import { sdkClass } from '../sdk-interop.js';
+import { toRotationError, cloudErrorInfo } from '../alibaba/errors.js';
+import { sdkClass } from '../alibaba/interop.js';
 import { CloudApiError, InvalidSecretError, PreconditionError, SecretNotFoundError } from '../errors.js';
 import type { Endpoint } from '../config.js';
-import type { CloudCredentials } from '../credentials.js';
+import type { CloudCredentials } from '../alibaba/credentials.js';
 import { Stage, type StageName } from './schema.js';
 import type { SecretStore, SecretValue, VersionInfo } from './store.js';
 

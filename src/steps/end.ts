@@ -5,10 +5,10 @@
  */
 import { PreconditionError, SecretNotFoundError } from '../errors.js';
 import { Stage, secretLabel } from '../secrets/schema.js';
-import { requireVersionId, type StepContext, type StepResult } from './context.js';
+import type { StepContext, StepResult } from './types.js';
 
 export async function endStep(ctx: StepContext): Promise<StepResult> {
-  const versionId = requireVersionId(ctx);
+  const versionId = ctx.versionId;
   const result = { Step: 'end' as const, Backend: ctx.backend.kind, VersionId: versionId };
   const label = secretLabel(ctx.secretName, `version ${versionId}`);
   const versions = await ctx.store.listVersions(ctx.secretName);

@@ -7,11 +7,13 @@
 import { generatePassword, passwordPolicy } from '../password.js';
 import { Stage, withAccount, type RawSecret } from '../secrets/schema.js';
 import type { SecretValue } from '../secrets/store.js';
-import { loadVersion, parseVersion, requireAlternating, sameExceptAccount, type StepContext, type StepResult } from './context.js';
+import { requireAlternating, sameExceptAccount } from './rules.js';
+import type { StepContext, StepResult } from './types.js';
+import { loadVersion, parseVersion } from './versions.js';
 
-export async function newStep(ctx: StepContext): Promise<StepResult> {
+export async function newStep(ctx: StepContext<string | undefined>): Promise<StepResult> {
   const current = await loadVersion(ctx, { stage: Stage.Current }, Stage.Current);
-  requireAlternating(ctx, current, Stage.Current);
+  requireAlternating(ctx.secretName, current, Stage.Current);
   const alternate = await ctx.backend.alternateName(current.account.user);
   const result = { Step: 'new' as const, Backend: ctx.backend.kind, AccountName: alternate };
 
@@ -43,7 +45,7 @@ export async function newStep(ctx: StepContext): Promise<StepResult> {
   return { ...result, VersionId: versionId };
 }
 
-function isReusable(ctx: StepContext, pending: SecretValue, currentRaw: RawSecret, alternate: string): boolean {
+function isReusable(ctx: StepContext<string | undefined>, pending: SecretValue, currentRaw: RawSecret, alternate: string): boolean {
   try {
     const parsed = parseVersion(ctx, pending, Stage.Pending);
     return parsed.account.user === alternate && sameExceptAccount(parsed.raw, currentRaw);

@@ -5,18 +5,12 @@
 import type { Account } from '../backends/backend.js';
 import { PreconditionError } from '../errors.js';
 import { Stage, secretLabel } from '../secrets/schema.js';
-import {
-  loadMaster,
-  loadVersion,
-  requireAlternating,
-  requireVersionId,
-  sameExceptAccount,
-  type StepContext,
-  type StepResult,
-} from './context.js';
+import { requireAlternating, sameExceptAccount } from './rules.js';
+import type { StepContext, StepResult } from './types.js';
+import { loadMaster, loadVersion } from './versions.js';
 
 export async function setStep(ctx: StepContext): Promise<StepResult> {
-  const versionId = requireVersionId(ctx);
+  const versionId = ctx.versionId;
   const pending = await loadVersion(ctx, { versionId }, 'VersionId');
   const result = { Step: 'set' as const, Backend: ctx.backend.kind, VersionId: versionId, AccountName: pending.account.user };
   if (pending.version.stages.includes(Stage.Current)) return { ...result, Skipped: 'this version is already ACSCurrent' };
@@ -24,7 +18,7 @@ export async function setStep(ctx: StepContext): Promise<StepResult> {
   if (!pending.version.stages.includes(Stage.Pending)) throw new PreconditionError(`${label}: the version is not staged ACSPending`);
 
   const current = await loadVersion(ctx, { stage: Stage.Current }, Stage.Current);
-  requireAlternating(ctx, current, Stage.Current);
+  requireAlternating(ctx.secretName, current, Stage.Current);
   // Structural checks first: they cost nothing and catch a tampered pending version before any login.
   if (pending.account.user !== (await ctx.backend.alternateName(current.account.user))) {
     throw new PreconditionError(`${label}: AccountName is not the alternate of the ACSCurrent account`);

@@ -4,10 +4,11 @@
  */
 import { PreconditionError } from '../errors.js';
 import { Stage, secretLabel } from '../secrets/schema.js';
-import { loadVersion, requireVersionId, type StepContext, type StepResult } from './context.js';
+import type { StepContext, StepResult } from './types.js';
+import { loadVersion } from './versions.js';
 
 export async function testStep(ctx: StepContext): Promise<StepResult> {
-  const versionId = requireVersionId(ctx);
+  const versionId = ctx.versionId;
   const pending = await loadVersion(ctx, { versionId }, 'VersionId');
   const stages = pending.version.stages;
   if (!stages.includes(Stage.Pending) && !stages.includes(Stage.Current)) {

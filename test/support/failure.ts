@@ -9,3 +9,13 @@ export async function failure<S extends z.ZodType>(promise: Promise<unknown>, sh
   }
   throw new Error('expected the call to fail');
 }
+
+/** The error a synchronous call throws; throws if it returns. */
+export function errorOf(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected a throw');
+}

@@ -4,17 +4,18 @@
  * and to snapshot everything a failed step must leave unchanged.
  */
 import mysql from 'mysql2/promise';
-import { startKmsEmulator, type KmsEmulator, type KmsEmulatorOptions } from '../../src/local/kms-emulator.js';
-import { kmsAdmin, LOCAL_CREDENTIALS, type KmsAdmin } from '../../src/local/kms-admin.js';
-import { adminConnection, createSandbox, uniqueName, type Sandbox } from '../../src/local/mysql-sandbox.js';
-import { invokeStep, runRotation, type StepRun } from '../../src/local/rotate.js';
+import { startKmsEmulator, type KmsEmulator, type KmsEmulatorOptions } from '../../src/local/emulators/kms/emulator.js';
+import { kmsAdmin, LOCAL_CREDENTIALS, type KmsAdmin } from '../../src/local/fixtures/kms-admin.js';
+import { adminConnection, createSandbox, uniqueName, type Sandbox } from '../../src/local/fixtures/mysql-sandbox.js';
+import { invokeStep, runRotation, type StepRun } from '../../src/local/runner/rotate.js';
 import { KmsSecretStore } from '../../src/secrets/kms-store.js';
 import { parseEndpoint } from '../../src/config.js';
 import type { Step } from '../../src/event.js';
-import type { StepResult } from '../../src/steps/context.js';
-import { quoteIdentifier } from '../../src/backends/sql.js';
-import { RdsClient } from '../../src/backends/rds-client.js';
-import { startRdsEmulator, type RdsEmulator, type RdsEmulatorOptions } from '../../src/local/rds-emulator.js';
+import type { StepResult } from '../../src/steps/types.js';
+import type { Environment } from '../../src/config.js';
+import { quoteIdentifier } from '../../src/backends/mysql/sql.js';
+import { RdsClient } from '../../src/backends/rds/client.js';
+import { startRdsEmulator, type RdsEmulator, type RdsEmulatorOptions } from '../../src/local/emulators/rds/emulator.js';
 
 export const REGION = 'cn-hangzhou';
 
@@ -42,7 +43,12 @@ export class Fixture {
     readonly masterName: string,
     /** Set in RDS mode: the emulated instance holding the app account, and a real SDK client to it. */
     readonly rds?: { emulator: RdsEmulator; instanceId: string; api: RdsClient; faults: NonNullable<RdsEmulatorOptions['faults']> },
-  ) {}
+  ) {
+    this.env = { KMS_ENDPOINT: kms.endpoint, ...(rds ? { RDS_ENDPOINT: rds.emulator.endpoint } : {}) };
+  }
+
+  /** The function's environment for this fixture: its emulators' endpoints, handed to every invocation. */
+  readonly env: Environment;
 
   /**
    * Self-managed mode: app and master accounts made with SQL. RDS mode (`rds` given): only the
@@ -51,7 +57,6 @@ export class Fixture {
   static async start(options: { appHost?: string; rds?: { engineVersion?: string; engine?: 'MySQL' | 'MariaDB' } } = {}): Promise<Fixture> {
     const faults: NonNullable<KmsEmulatorOptions['faults']> = {};
     const kms = await startKmsEmulator({ faults });
-    process.env['KMS_ENDPOINT'] = kms.endpoint;
     const sandbox = await createSandbox({
       prefix: options.rds ? 'r' : 't',
       ...(options.appHost ? { appHost: options.appHost } : {}),
@@ -71,7 +76,6 @@ export class Fixture {
       const instanceId = uniqueName('rm-');
       const rdsFaults: NonNullable<RdsEmulatorOptions['faults']> = {};
       const emulator = await startRdsEmulator({ instances: [{ instanceId, server: sandbox.server, ...options.rds }], faults: rdsFaults });
-      process.env['RDS_ENDPOINT'] = emulator.endpoint;
       const api = new RdsClient({
         endpoint: parseEndpoint(emulator.endpoint, 'RDS_ENDPOINT'),
         regionId: REGION,
@@ -136,13 +140,14 @@ export class Fixture {
 
   invoke(step: Step, versionId?: string, extra: Record<string, unknown> = {}): Promise<StepResult> {
     return invokeStep({ ...this.input, ...extra }, step, versionId, {
+      env: this.env,
       context: { credentials: LOCAL_CREDENTIALS },
       sink: (line) => this.logs.push(line),
     });
   }
 
   rotate(): Promise<StepRun[]> {
-    return runRotation(this.input, { context: { credentials: LOCAL_CREDENTIALS }, sink: (line) => this.logs.push(line) });
+    return runRotation(this.input, { env: this.env, context: { credentials: LOCAL_CREDENTIALS }, sink: (line) => this.logs.push(line) });
   }
 
   async secretAt(selector: { stage?: 'ACSCurrent' | 'ACSPending' | 'ACSPrevious'; versionId?: string }): Promise<AppSecret | undefined> {

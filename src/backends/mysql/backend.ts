@@ -1,0 +1,187 @@
+/**
+ * Self-managed MySQL / MariaDB backend, alternating users: logged in as the master account it
+ * creates or updates the alternate with exactly the current account's grants and TLS requirement
+ * on every host entry, then sets its password. Knows nothing of KMS; never logs a password.
+ */
+import { InvalidSecretError, PreconditionError, RotationError, withContext } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { ACCOUNT_NAME_PATTERN } from '../../names.js';
+import { throwawayPassword, type PasswordRules } from '../../password.js';
+import { MysqlSecretSchema, parseSecret, type RawSecret } from '../../secrets/schema.js';
+import {
+  accountFromSecret,
+  checkedAlternate,
+  type Account,
+  type ApplyResult,
+  type Backend,
+  type LoginState,
+  type RotationPlan,
+  type SecretAccount,
+  type VerifyResult,
+} from '../backend.js';
+import { canLogIn, LoginRefused, withConnection, type ConnectOptions, type Session } from './connection.js';
+import { authPluginFromRow, dialectFor, parseServerVersion, tlsRequirementFromRow, type HostEntry, type MysqlDialect } from './dialect.js';
+import { planGrantSync } from './grants/planner.js';
+import { bound, verbatim, type Sql } from './sql.js';
+
+export const DEFAULT_MYSQL_NAME_LIMIT = 16;
+const MYSQL_PASSWORD_RULES: PasswordRules = { minLength: 8, maxLength: 128 };
+
+export interface MysqlBackendOptions {
+  /** "secret app-db", for messages */
+  label: string;
+  log: Logger;
+  /** PEM CA bundle (MYSQL_CA_FILE) */
+  ca: string | undefined;
+  /** ACCOUNT_NAME_MAX_LENGTH, when set */
+  accountNameMaxLength: number | undefined;
+}
+
+export class MysqlBackend implements Backend {
+  readonly kind = 'mysql' as const;
+  private readonly connectOptions: ConnectOptions;
+
+  constructor(private readonly options: MysqlBackendOptions) {
+    this.connectOptions = { ca: options.ca, log: options.log, label: options.label };
+  }
+
+  async alternateName(currentUser: string): Promise<string> {
+    return checkedAlternate(
+      currentUser,
+      {
+        maxLength: this.options.accountNameMaxLength ?? DEFAULT_MYSQL_NAME_LIMIT,
+        limitSource: 'allowed (ACCOUNT_NAME_MAX_LENGTH)',
+        pattern: ACCOUNT_NAME_PATTERN,
+        patternRule: 'the alternate account name is not a valid MySQL user name',
+      },
+      this.options.label,
+    );
+  }
+
+  readSecret(raw: RawSecret, label: string): SecretAccount {
+    const secret = parseSecret(MysqlSecretSchema, raw, label);
+    return {
+      account: accountFromSecret(secret),
+      masterSecret: secret.MasterSecret,
+      strategy: secret.RotationStrategy ?? (secret.MasterSecret ? 'alternate' : 'single'),
+    };
+  }
+
+  passwordRules(): PasswordRules {
+    // MySQL takes any character in a bound value; the configured exclusions keep clients and shells safe.
+    return MYSQL_PASSWORD_RULES;
+  }
+
+  async loginState(account: Account): Promise<LoginState> {
+    return (await canLogIn(account, this.connectOptions)) ? 'works' : 'refused';
+  }
+
+  async apply(plan: RotationPlan): Promise<ApplyResult> {
+    const { current, pending, master } = plan;
+    const label = this.options.label;
+    if (!master) throw new InvalidSecretError(`${label}: MasterSecret: required to create and update the alternate account`);
+    try {
+      return await withConnection(master, this.connectOptions, (session) => this.applyAsMaster(session, current.user, pending));
+    } catch (err) {
+      if (err instanceof LoginRefused) {
+        throw new PreconditionError(`${label}: the master secret's credentials do not log in (${err.code})`);
+      }
+      // The dialect and grant modules speak of lines and versions; say which secret they were about.
+      if (err instanceof RotationError && !err.message.startsWith(label)) throw withContext(err, label);
+      throw err;
+    }
+  }
+
+  private async applyAsMaster(session: Session, currentUser: string, pending: Account): Promise<ApplyResult> {
+    const label = this.options.label;
+    const dialect = await this.prepareSession(session);
+    if (pending.user.length > dialect.maxUserNameLength) {
+      throw new InvalidSecretError(
+        `${label}: AccountName: this server allows user names of at most ${dialect.maxUserNameLength} characters`,
+      );
+    }
+    const hostsOf = async (user: string): Promise<string[]> =>
+      (await session.query<{ Host: unknown }>(dialect.userHosts(user))).map((row) => String(row.Host));
+    const hosts = await hostsOf(currentUser);
+    if (hosts.length === 0) {
+      throw new PreconditionError(`${label}: AccountName: the current account has no entry in mysql.user visible to the master`);
+    }
+    // The server picks the most specific host entry at login: an entry only the alternate has
+    // would keep its old password and grants, so clients from there would break after `end`.
+    const strays = (await hostsOf(pending.user)).filter((h) => !hosts.some((c) => c.toLowerCase() === h.toLowerCase()));
+    if (strays.length > 0) {
+      throw new PreconditionError(
+        `${label}: the alternate account has ${strays.length} host entr${strays.length === 1 ? 'y' : 'ies'} the current account lacks; drop them or give the current account the same hosts`,
+      );
+    }
+    // Read and plan every host entry before writing anything: a line we cannot copy refuses the
+    // whole change instead of leaving an alternate half made.
+    const plans: Sql[][] = [];
+    const entries: HostEntry[] = [];
+    let created = 0;
+    for (const host of hosts) {
+      const plan = await this.planHost(session, dialect, currentUser, pending.user, host);
+      if (plan.creates) created++;
+      plans.push(plan.statements);
+      entries.push(plan.entry);
+    }
+    for (const statements of plans) for (const statement of statements) await session.query(statement);
+    // Trust, but verify: the password is only set once the grants read back equal.
+    for (const host of hosts) {
+      const left = await this.planHost(session, dialect, currentUser, pending.user, host);
+      if (left.statements.length > 0) {
+        throw new PreconditionError(
+          `${label}: the alternate account's grants on one host still differ from the current account's after copying`,
+        );
+      }
+    }
+    // Last, and for every host at once: a pending login that works means the rest is in place.
+    for (const statement of dialect.setPassword(pending.user, entries, pending.password)) await session.query(statement);
+    this.options.log.info('pending account matches the current account', { account: pending.user, count: hosts.length });
+    return { created: created > 0 };
+  }
+
+  /** The server's dialect, with a session mode under which our escaping means what it says. */
+  private async prepareSession(session: Session): Promise<MysqlDialect> {
+    const [server] = await session.query<{ v: unknown; mode: unknown }>(verbatim('SELECT VERSION() AS v, @@SESSION.sql_mode AS mode'));
+    const dialect = dialectFor(parseServerVersion(String(server?.v ?? '')));
+    const modes = String(server?.mode ?? '').split(',');
+    if (modes.includes('NO_BACKSLASH_ESCAPES')) {
+      // Bound values and copied grantees are escaped with backslashes, which this mode would turn into literals.
+      await session.query(bound('SET SESSION sql_mode = ?', modes.filter((m) => m !== 'NO_BACKSLASH_ESCAPES').join(',')));
+    }
+    return dialect;
+  }
+
+  /** What makes alternate@host a twin of current@host, except its password (set with `entry`'s plugin). Reads only. */
+  private async planHost(
+    session: Session,
+    dialect: MysqlDialect,
+    currentUser: string,
+    alternate: string,
+    host: string,
+  ): Promise<{ creates: boolean; statements: Sql[]; entry: HostEntry }> {
+    const grantsOf = async (user: string): Promise<string[]> =>
+      (await session.query(dialect.showGrants(user, host))).map((row) => String(Object.values(row)[0]));
+    const [currentRow] = await session.query(dialect.readAccount(currentUser, host));
+    const [alternateRow] = await session.query(dialect.readAccount(alternate, host));
+    const creates = alternateRow === undefined;
+    const wanted = tlsRequirementFromRow(currentRow ?? {});
+    const plugin = authPluginFromRow(currentRow);
+    const statements: Sql[] = [];
+    // Until its real password is set last, nobody may log in as the new account.
+    if (creates) statements.push(dialect.createUser(alternate, host, throwawayPassword(MYSQL_PASSWORD_RULES), plugin));
+    statements.push(...planGrantSync(await grantsOf(currentUser), creates ? [] : await grantsOf(alternate), { user: alternate, host }));
+    if (creates || JSON.stringify(wanted) !== JSON.stringify(tlsRequirementFromRow(alternateRow))) {
+      statements.push(dialect.setRequire(alternate, host, wanted));
+    }
+    return { creates, statements, entry: { host, plugin } };
+  }
+
+  async verify(pending: Account): Promise<VerifyResult> {
+    if (!(await canLogIn(pending, this.connectOptions))) {
+      throw new PreconditionError(`${this.options.label}: the pending credentials do not log in`);
+    }
+    return { check: 'login' };
+  }
+}

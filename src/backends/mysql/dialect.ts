@@ -1,0 +1,195 @@
+/**
+ * The account-management SQL each MySQL / MariaDB server version understands: which statement
+ * sets a password, which sets a TLS requirement, how long a user name may be. Pure: it builds
+ * `Sql` values and must never run them, and must never put a password anywhere but a bound value.
+ */
+
+import { PreconditionError } from '../../errors.js';
+import { bound, type Sql } from './sql.js';
+
+export type Flavor = 'mysql' | 'mariadb';
+
+export interface ServerVersion {
+  readonly flavor: Flavor;
+  readonly major: number;
+  readonly minor: number;
+  readonly patch: number;
+  /** What `SELECT VERSION()` returned. */
+  readonly raw: string;
+}
+
+const VERSION = /^(\d{1,4})\.(\d{1,4})\.(\d{1,4})(.*)$/s;
+// A MariaDB server behind an old replication protocol reports itself as "5.5.5-<real version>".
+const REPLICATION_PREFIXED = /^-(\d{1,4})\.(\d{1,4})\.(\d{1,4})(.*)$/s;
+
+/** Reads `SELECT VERSION()`; throws on anything it does not recognise rather than guess a dialect. */
+export function parseServerVersion(v: string): ServerVersion {
+  const raw = v.trim();
+  const m = VERSION.exec(raw);
+  if (!m) throw unparseableVersion();
+  const flavor: Flavor = /mariadb/i.test(raw) ? 'mariadb' : 'mysql';
+  let [major, minor, patch, rest] = [Number(m[1]), Number(m[2]), Number(m[3]), m[4] ?? ''];
+  if (flavor === 'mariadb' && major === 5 && minor === 5 && patch === 5) {
+    const real = REPLICATION_PREFIXED.exec(rest);
+    if (real) [major, minor, patch, rest] = [Number(real[1]), Number(real[2]), Number(real[3]), real[4] ?? ''];
+  }
+  // "8.0.36.1" or "8.0.36abc" is not a version string any supported server prints.
+  if (rest !== '' && !/^[-+~_ ]/.test(rest)) throw unparseableVersion();
+  return { flavor, major, minor, patch, raw };
+}
+
+function unparseableVersion(): PreconditionError {
+  return new PreconditionError('The database server returned a VERSION() this backend does not recognise');
+}
+
+/** Numeric version comparison within the server's own flavor. */
+export function atLeast(v: ServerVersion, major: number, minor: number, patch = 0): boolean {
+  if (v.major !== major) return v.major > major;
+  if (v.minor !== minor) return v.minor > minor;
+  return v.patch >= patch;
+}
+
+export type TlsRequirement =
+  | { readonly type: 'NONE' }
+  | { readonly type: 'SSL' }
+  | { readonly type: 'X509' }
+  | { readonly type: 'SPECIFIED'; readonly cipher?: string; readonly issuer?: string; readonly subject?: string };
+
+export interface MysqlDialect {
+  readonly version: ServerVersion;
+  /** Longest user name this server accepts (a lower bound where the documentation is unclear). */
+  readonly maxUserNameLength: number;
+  /** `plugin`: the current account's authentication plugin, kept where the server can be told it. */
+  createUser(user: string, host: string, password: string, plugin?: string): Sql;
+  /**
+   * The password of every host entry of `user`. With ALTER USER this is one statement, so a crash
+   * cannot leave some host entries with the new password and others without it.
+   */
+  setPassword(user: string, entries: readonly HostEntry[], password: string): Sql[];
+  setRequire(user: string, host: string, tls: TlsRequirement): Sql;
+  /** One row (or none) with `ssl_type, ssl_cipher, x509_issuer, x509_subject, plugin`; see `tlsRequirementFromRow`. */
+  readAccount(user: string, host: string): Sql;
+  /** Rows with `Host`: every host this user name exists for. */
+  userHosts(user: string): Sql;
+  showGrants(user: string, host: string): Sql;
+  dropUser(user: string, host: string): Sql;
+}
+
+/** One host entry of an account, with the authentication plugin its password is for. */
+export interface HostEntry {
+  host: string;
+  plugin?: string | undefined;
+}
+
+/**
+ * Password plugins MySQL (5.7.6+) lets CREATE/ALTER USER name with IDENTIFIED WITH ... BY. Copying
+ * the current account's keeps the alternate usable by the same clients: MySQL 8 would otherwise
+ * give it caching_sha2_password, which older drivers, or plain TCP without RSA key retrieval, refuse.
+ */
+const PASSWORD_PLUGINS = new Set(['mysql_native_password', 'caching_sha2_password', 'sha256_password']);
+
+export function dialectFor(v: ServerVersion): MysqlDialect {
+  const mariadb = v.flavor === 'mariadb';
+  // ALTER USER gained IDENTIFIED BY and REQUIRE in MySQL 5.7.6 and first appeared in MariaDB 10.2;
+  // MySQL 8.0 removed PASSWORD(), so the older form is only ever used below those versions.
+  const hasAlterUser = mariadb ? atLeast(v, 10, 2) : atLeast(v, 5, 7, 6);
+  const maxUserNameLength = mariadb ? (atLeast(v, 10, 0) ? 80 : 16) : atLeast(v, 5, 7, 8) ? 32 : 16;
+
+  // MariaDB names plugins differently (IDENTIFIED VIA) and IDENTIFIED BY means its usual
+  // mysql_native_password; MySQL before 5.7.6 has no IDENTIFIED WITH ... BY.
+  const namesPlugin = !mariadb && hasAlterUser;
+  const identified = (plugin: string | undefined): string =>
+    namesPlugin && plugin !== undefined && PASSWORD_PLUGINS.has(plugin) ? `IDENTIFIED WITH ${plugin} BY ?` : 'IDENTIFIED BY ?';
+
+  return {
+    version: v,
+    maxUserNameLength,
+    createUser: (user, host, password, plugin) => bound(`CREATE USER ?@? ${identified(plugin)}`, user, host, password),
+    setPassword: (user, entries, password) =>
+      hasAlterUser
+        ? [
+            bound(
+              `ALTER USER ${entries.map((e) => `?@? ${identified(e.plugin)}`).join(', ')}`,
+              ...entries.flatMap((e) => [user, e.host, password]),
+            ),
+          ]
+        : entries.map((e) => bound('SET PASSWORD FOR ?@? = PASSWORD(?)', user, e.host, password)),
+    setRequire: (user, host, tls) => {
+      const { clause, values } = requireClause(tls);
+      const head = hasAlterUser ? 'ALTER USER ?@? REQUIRE ' : 'GRANT USAGE ON *.* TO ?@? REQUIRE ';
+      return bound(head + clause, user, host, ...values);
+    },
+    readAccount: (user, host) =>
+      bound('SELECT ssl_type, ssl_cipher, x509_issuer, x509_subject, plugin FROM mysql.user WHERE User = ? AND Host = ?', user, host),
+    userHosts: (user) => bound('SELECT Host FROM mysql.user WHERE User = ?', user),
+    showGrants: (user, host) => bound('SHOW GRANTS FOR ?@?', user, host),
+    dropUser: (user, host) => bound('DROP USER ?@?', user, host),
+  };
+}
+
+function requireClause(tls: TlsRequirement): { clause: string; values: string[] } {
+  switch (tls.type) {
+    case 'NONE':
+    case 'SSL':
+    case 'X509':
+      return { clause: tls.type, values: [] };
+    case 'SPECIFIED': {
+      const parts: string[] = [];
+      const values: string[] = [];
+      for (const [keyword, value] of [
+        ['CIPHER', tls.cipher],
+        ['ISSUER', tls.issuer],
+        ['SUBJECT', tls.subject],
+      ] as const) {
+        if (value === undefined || value === '') continue;
+        parts.push(`${keyword} ?`);
+        values.push(value);
+      }
+      // An empty SPECIFIED would silently become "no requirement" on some servers and a syntax
+      // error on others; neither is what the caller asked for.
+      if (parts.length === 0) throw new Error('setRequire: SPECIFIED needs a cipher, an issuer or a subject');
+      return { clause: parts.join(' AND '), values };
+    }
+  }
+}
+
+/**
+ * Maps a `readTlsRequirement` row. The blob columns come back as Buffers on MySQL and as strings
+ * on MariaDB's mysql.user view; `ssl_type` is NULL on MariaDB for rows that are roles.
+ */
+export function tlsRequirementFromRow(row: Readonly<Record<string, unknown>>): TlsRequirement {
+  const type = text(row['ssl_type']).toUpperCase();
+  switch (type) {
+    case '':
+      return { type: 'NONE' };
+    case 'ANY':
+      return { type: 'SSL' };
+    case 'X509':
+      return { type: 'X509' };
+    case 'SPECIFIED': {
+      const spec: { type: 'SPECIFIED'; cipher?: string; issuer?: string; subject?: string } = { type: 'SPECIFIED' };
+      const cipher = text(row['ssl_cipher']);
+      const issuer = text(row['x509_issuer']);
+      const subject = text(row['x509_subject']);
+      if (cipher !== '') spec.cipher = cipher;
+      if (issuer !== '') spec.issuer = issuer;
+      if (subject !== '') spec.subject = subject;
+      return spec;
+    }
+    default:
+      throw new PreconditionError('mysql.user reports an ssl_type this backend does not recognise');
+  }
+}
+
+/** The `plugin` column of a `readAccount` row; undefined when absent or empty. */
+export function authPluginFromRow(row: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  const plugin = row === undefined ? '' : text(row['plugin']);
+  return plugin === '' ? undefined : plugin;
+}
+
+function text(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+  throw new PreconditionError('mysql.user returned a TLS column of an unexpected type');
+}

@@ -1,0 +1,304 @@
+/**
+ * The privilege model and the diff planner: what an account holds, as SHOW GRANTS shows it, and the
+ * GRANT / REVOKE statements that give the alternate exactly the current account's privileges.
+ * Changes when privilege rules change. Every statement is server text (never a value we were given)
+ * and must be sent without a values array; it never builds a statement carrying a password.
+ */
+
+import { PreconditionError } from '../../../errors.js';
+import { quoteAccount, verbatim, type Sql } from '../sql.js';
+import { parseGrantLine, type Grantee, type Privilege, type ResourceLimit } from './parser.js';
+
+/** `GRANT <privileges> ON <object> TO <account> [WITH GRANT OPTION] [limits]`, as server text. */
+export function grantSql(
+  privileges: readonly string[],
+  object: string,
+  account: string,
+  grantOption: boolean,
+  limits: readonly ResourceLimit[] = [],
+): Sql {
+  const options = [...(grantOption ? ['GRANT OPTION'] : []), ...limits.map((l) => `${l.name} ${l.value}`)];
+  const withClause = options.length > 0 ? ` WITH ${options.join(' ')}` : '';
+  return verbatim(`GRANT ${privileges.join(', ')} ON ${object} TO ${account}${withClause}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Planning
+
+/** One privilege on one object, column privileges one column at a time. */
+type Atom = { readonly name: string; readonly column: string | null };
+
+const atomKey = (a: Atom): string => (a.column === null ? a.name : `${a.name}\u0000${a.column}`);
+
+const ALL = 'ALL PRIVILEGES';
+
+/**
+ * MySQL 8 dynamic privileges (BACKUP_ADMIN, ...) exist only globally and carry their own grant
+ * option; static privileges share one grant option per object. No static privilege of MySQL or
+ * MariaDB is a single underscore-joined word.
+ */
+const isDynamic = (object: string, name: string): boolean => object === '*.*' && /^[A-Z0-9]+(?:_[A-Z0-9]+)+$/.test(name);
+
+class ObjectState {
+  readonly atoms = new Map<string, Atom>();
+  /** The object-wide grant option (static privileges). */
+  grantOption = false;
+  /** Dynamic privileges held WITH GRANT OPTION. */
+  readonly dynamicOptions = new Set<string>();
+  constructor(readonly object: string) {}
+  get all(): boolean {
+    return this.atoms.has(ALL);
+  }
+  /** Whether holding this object's privileges already covers `a` (ALL covers every table-level privilege). */
+  covers(a: Atom): boolean {
+    return this.atoms.has(atomKey(a)) || (this.all && a.column === null);
+  }
+}
+
+interface AccountState {
+  readonly objects: Map<string, ObjectState>;
+  readonly partialRevokes: Map<string, Map<string, Atom>>;
+  readonly roles: Map<string, boolean>;
+  readonly proxies: Map<string, boolean>;
+  readonly limits: Map<string, string>;
+  defaultRole: string | null;
+  grantees: Grantee[];
+}
+
+function atomsOf(privileges: readonly Privilege[]): Atom[] {
+  const atoms: Atom[] = [];
+  for (const p of privileges) {
+    const name = p.name === 'ALL' ? ALL : p.name;
+    if (name === 'USAGE') continue;
+    if (p.columns === null) atoms.push({ name, column: null });
+    else for (const column of p.columns) atoms.push({ name, column });
+  }
+  return atoms;
+}
+
+function stateOf(lines: readonly string[]): AccountState {
+  const state: AccountState = {
+    objects: new Map(),
+    partialRevokes: new Map(),
+    roles: new Map(),
+    proxies: new Map(),
+    limits: new Map(),
+    defaultRole: null,
+    grantees: [],
+  };
+  for (const line of lines) {
+    const g = parseGrantLine(line);
+    state.grantees.push(g.grantee);
+    switch (g.kind) {
+      case 'privileges': {
+        const obj = state.objects.get(g.object) ?? new ObjectState(g.object);
+        state.objects.set(g.object, obj);
+        for (const a of atomsOf(g.privileges)) {
+          obj.atoms.set(atomKey(a), a);
+          if (g.grantOption && isDynamic(g.object, a.name)) obj.dynamicOptions.add(a.name);
+        }
+        // A line of only dynamic privileges says nothing about the static grant option.
+        if (g.grantOption && !g.privileges.every((p) => isDynamic(g.object, p.name))) obj.grantOption = true;
+        for (const l of g.limits) state.limits.set(l.name, l.value);
+        break;
+      }
+      case 'role':
+        for (const r of g.roles) state.roles.set(r, (state.roles.get(r) ?? false) || g.adminOption);
+        break;
+      case 'proxy':
+        state.proxies.set(g.proxied, (state.proxies.get(g.proxied) ?? false) || g.grantOption);
+        break;
+      case 'partial-revoke': {
+        const atoms = state.partialRevokes.get(g.object) ?? new Map<string, Atom>();
+        state.partialRevokes.set(g.object, atoms);
+        for (const a of atomsOf(g.privileges)) atoms.set(atomKey(a), a);
+        break;
+      }
+      case 'default-role':
+        state.defaultRole = g.role;
+        break;
+    }
+  }
+  return state;
+}
+
+/** `SELECT, UPDATE (`a`, `b`)` from atoms, grouping columns back under their privilege. */
+function privilegeList(atoms: Iterable<Atom>): string[] {
+  const byName = new Map<string, string[] | null>();
+  for (const a of atoms) {
+    const cols = byName.get(a.name);
+    if (a.column === null) {
+      if (!byName.has(a.name)) byName.set(a.name, null);
+      continue;
+    }
+    if (cols === undefined || cols === null) byName.set(a.name, [a.column]);
+    else cols.push(a.column);
+  }
+  return [...byName].map(([name, cols]) => (cols === null ? name : `${name} (${cols.join(', ')})`));
+}
+
+/**
+ * privilegeList keeps a table-level privilege and its column form apart: `SELECT` and
+ * `SELECT (a)` on one table are two grants, so they must be rendered as two list entries.
+ */
+function privilegeListSplit(atoms: Iterable<Atom>): string[] {
+  const list = [...atoms];
+  return [...privilegeList(list.filter((a) => a.column === null)), ...privilegeList(list.filter((a) => a.column !== null))];
+}
+
+const sameGrantee = (a: Grantee, user: string, host: string): boolean =>
+  a.user === user && a.host !== undefined && a.host.toLowerCase() === host.toLowerCase();
+
+/**
+ * Statements that make `alternate`'s privileges exactly those of the account `currentGrants`
+ * belongs to: first everything it lacks, then revokes of what it holds beyond. [] when equal.
+ * Every statement is server text: send it without a values array.
+ */
+export function planGrantSync(
+  currentGrants: readonly string[],
+  alternateGrants: readonly string[],
+  alternate: { readonly user: string; readonly host: string },
+): Sql[] {
+  const cur = stateOf(currentGrants);
+  const alt = stateOf(alternateGrants);
+  const first = cur.grantees[0];
+  if (first && cur.grantees.some((g) => g.user !== first.user || g.host !== first.host)) {
+    throw new PreconditionError("The current account's SHOW GRANTS lines name more than one grantee");
+  }
+  if (alt.grantees.some((g) => !sameGrantee(g, alternate.user, alternate.host))) {
+    throw new PreconditionError("The alternate account's SHOW GRANTS lines name a different grantee");
+  }
+
+  const account = quoteAccount(alternate.user, alternate.host);
+  const grants: Sql[] = [];
+  const revokes: Sql[] = [];
+  /** Global privileges this plan grants: granting one globally also lifts its partial revokes. */
+  const grantedGlobally = new Set<string>();
+
+  for (const [role, admin] of cur.roles) {
+    const altAdmin = alt.roles.get(role);
+    if (altAdmin === undefined || (admin && !altAdmin)) {
+      grants.push(verbatim(`GRANT ${role} TO ${account}${admin ? ' WITH ADMIN OPTION' : ''}`));
+    }
+  }
+
+  for (const c of cur.objects.values()) {
+    const a = alt.objects.get(c.object) ?? new ObjectState(c.object);
+    // Where the alternate holds ALL and the current does not, the revoke phase revokes ALL and
+    // re-grants this object's static privileges: a narrower grant cannot shrink ALL.
+    const regrantedLater = a.all && !c.all;
+    const lacking = [...c.atoms.values()].filter((x) => !a.covers(x));
+    const lackingStatic = regrantedLater ? [] : lacking.filter((x) => !isDynamic(c.object, x.name));
+    const needsOption = !regrantedLater && c.grantOption && !a.grantOption;
+    if (lackingStatic.length > 0 || needsOption) {
+      // USAGE carries the option alone without re-granting (and so un-restricting) anything.
+      const list = lackingStatic.length > 0 ? privilegeListSplit(lackingStatic) : ['USAGE'];
+      grants.push(grantSql(list, c.object, account, c.grantOption));
+    }
+    const dynamicWith: string[] = [];
+    const dynamicWithout: string[] = [];
+    for (const x of c.atoms.values()) {
+      if (!isDynamic(c.object, x.name)) continue;
+      const optioned = c.dynamicOptions.has(x.name);
+      if (!a.covers(x)) (optioned ? dynamicWith : dynamicWithout).push(x.name);
+      else if (optioned && !a.dynamicOptions.has(x.name)) dynamicWith.push(x.name);
+    }
+    if (dynamicWith.length > 0) grants.push(grantSql(dynamicWith, c.object, account, true));
+    if (dynamicWithout.length > 0) grants.push(grantSql(dynamicWithout, c.object, account, false));
+    if (c.object === '*.*') {
+      for (const x of lackingStatic) grantedGlobally.add(x.name);
+      for (const n of dynamicWithout) grantedGlobally.add(n);
+      for (const n of dynamicWith) grantedGlobally.add(n);
+    }
+  }
+
+  for (const [proxied, option] of cur.proxies) {
+    const altOption = alt.proxies.get(proxied);
+    if (altOption === undefined || (option && !altOption)) {
+      grants.push(verbatim(`GRANT PROXY ON ${proxied} TO ${account}${option ? ' WITH GRANT OPTION' : ''}`));
+    }
+  }
+
+  // A limit the current account lacks is 0 (unlimited) for it; "1.500000" equals "1.5".
+  const limitChanges: string[] = [];
+  for (const name of new Set([...cur.limits.keys(), ...alt.limits.keys()])) {
+    const want = cur.limits.get(name) ?? '0';
+    if (Number(want) !== Number(alt.limits.get(name) ?? '0')) limitChanges.push(`${name} ${want}`);
+  }
+  if (limitChanges.length > 0) grants.push(verbatim(`GRANT USAGE ON *.* TO ${account} WITH ${limitChanges.join(' ')}`));
+
+  const curGlobal = cur.objects.get('*.*');
+  for (const [object, atoms] of alt.partialRevokes) {
+    const wanted = cur.partialRevokes.get(object);
+    // Granting at schema level lifts a restriction; if the current account lacks the privilege
+    // globally, revoking it globally below lifts the restriction instead.
+    const lift = [...atoms.values()].filter(
+      (x) => !wanted?.has(atomKey(x)) && curGlobal?.covers(x) === true && !grantedGlobally.has(x.name),
+    );
+    if (lift.length > 0) grants.push(grantSql(privilegeListSplit(lift), object, account, false));
+  }
+  for (const [object, atoms] of cur.partialRevokes) {
+    const have = alt.partialRevokes.get(object);
+    const missing = [...atoms.values()].filter((x) => !have?.has(atomKey(x)) || grantedGlobally.has(x.name));
+    if (missing.length > 0) {
+      grants.push(verbatim(`REVOKE ${privilegeListSplit(missing).join(', ')} ON ${object} FROM ${account}`));
+    }
+  }
+
+  for (const a of alt.objects.values()) {
+    const c = cur.objects.get(a.object) ?? new ObjectState(a.object);
+    if (a.all && !c.all) {
+      // ALL cannot share a REVOKE with other privileges (MariaDB: syntax error), and it takes the
+      // table's column privileges with it; the current account's are granted again right after.
+      revokes.push(verbatim(`REVOKE ${ALL} ON ${a.object} FROM ${account}`));
+      const staticAtoms = [...c.atoms.values()].filter((x) => !isDynamic(c.object, x.name));
+      if (staticAtoms.length > 0 || (c.grantOption && !a.grantOption)) {
+        revokes.push(grantSql(staticAtoms.length > 0 ? privilegeListSplit(staticAtoms) : ['USAGE'], c.object, account, c.grantOption));
+      }
+    } else {
+      const extra = [...a.atoms.values()].filter((x) => !c.covers(x));
+      if (extra.length > 0) {
+        revokes.push(verbatim(`REVOKE ${privilegeListSplit(extra).join(', ')} ON ${a.object} FROM ${account}`));
+        // A table-level REVOKE takes that privilege's column grants with it: give back the current account's.
+        const revokedWhole = new Set(extra.filter((x) => x.column === null).map((x) => x.name));
+        const columns = [...c.atoms.values()].filter((x) => x.column !== null && revokedWhole.has(x.name));
+        if (columns.length > 0) revokes.push(grantSql(privilegeListSplit(columns), c.object, account, c.grantOption));
+      }
+    }
+    if (a.grantOption && !c.grantOption) revokes.push(verbatim(`REVOKE GRANT OPTION ON ${a.object} FROM ${account}`));
+    // A dynamic privilege's own grant option can only be dropped with the privilege.
+    for (const name of a.dynamicOptions) {
+      const keep = c.atoms.has(name);
+      if (!keep || c.dynamicOptions.has(name)) continue;
+      revokes.push(verbatim(`REVOKE ${name} ON ${a.object} FROM ${account}`));
+      revokes.push(grantSql([name], a.object, account, false));
+    }
+  }
+
+  for (const [role, admin] of alt.roles) {
+    const wanted = cur.roles.get(role);
+    if (wanted === undefined) revokes.push(verbatim(`REVOKE ${role} FROM ${account}`));
+    else if (admin && !wanted) {
+      // MySQL 8 has no REVOKE ADMIN OPTION FOR; revoking and re-granting works on both servers.
+      revokes.push(verbatim(`REVOKE ${role} FROM ${account}`));
+      revokes.push(verbatim(`GRANT ${role} TO ${account}`));
+    }
+  }
+
+  for (const [proxied, option] of alt.proxies) {
+    const wanted = cur.proxies.get(proxied);
+    if (wanted === undefined) revokes.push(verbatim(`REVOKE PROXY ON ${proxied} FROM ${account}`));
+    else if (option && !wanted) {
+      revokes.push(verbatim(`REVOKE PROXY ON ${proxied} FROM ${account}`));
+      revokes.push(verbatim(`GRANT PROXY ON ${proxied} TO ${account}`));
+    }
+  }
+
+  // Last: MariaDB refuses a default role that is not granted, and keeps a stale default after
+  // the role itself is revoked.
+  if (cur.defaultRole !== alt.defaultRole) {
+    revokes.push(verbatim(`SET DEFAULT ROLE ${cur.defaultRole ?? 'NONE'} FOR ${account}`));
+  }
+
+  return [...grants, ...revokes];
+}

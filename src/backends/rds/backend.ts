@@ -1,0 +1,208 @@
+/**
+ * ApsaraDB RDS backend, alternating users, through the RDS OpenAPI: the alternate account is
+ * created with the current account's type, its per-database privileges made equal to the current
+ * account's, and its password reset last. Logs in over SQL to test where the engine is MySQL-family.
+ * Knows nothing of KMS; never logs a password.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PreconditionError, TransientError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { throwawayPassword, type PasswordRules } from '../../password.js';
+import { parseSecret, RdsSecretSchema, type RawSecret } from '../../secrets/schema.js';
+import {
+  accountFromSecret,
+  alternateOf,
+  checkedAlternate,
+  type Account,
+  type ApplyResult,
+  type Backend,
+  type LoginState,
+  type RotationPlan,
+  type SecretAccount,
+  type VerifyResult,
+} from '../backend.js';
+import { canLogIn, type ConnectOptions } from '../mysql/connection.js';
+import type { RdsAccount, RdsAccountsApi, RdsAddress, RdsInstanceInfo, RdsPrivilege } from './client.js';
+
+/** RDS accepts only these punctuation characters in passwords. */
+export const RDS_PASSWORD_PUNCTUATION = '!@#$%^&*()_+-=';
+export const RDS_PASSWORD_RULES: PasswordRules = { minLength: 8, maxLength: 32, punctuation: RDS_PASSWORD_PUNCTUATION };
+const RDS_ACCOUNT_NAME = /^[a-z][a-z0-9_]*[a-z0-9]$/;
+/** Waits between DescribeAccounts polls while a new account is Unavailable (about 30 s in all). */
+export const DEFAULT_AVAILABILITY_DELAYS_MS = [500, 1_000, 2_000, 4_000, 8_000, 8_000, 8_000];
+
+export interface RdsBackendOptions {
+  /** "secret app-db", for messages */
+  label: string;
+  log: Logger;
+  instanceId: string;
+  api: RdsAccountsApi;
+  ca: string | undefined;
+  accountNameMaxLength: number | undefined;
+  availabilityDelaysMs?: readonly number[];
+}
+
+/** The longest account name an engine accepts, `_rt` included. */
+export function accountNameLimit(info: RdsInstanceInfo): number {
+  const engine = info.engine.toLowerCase();
+  if (engine === 'mysql') return ['5.5', '5.6'].includes(info.engineVersion) ? 16 : 32;
+  if (engine === 'mariadb') return 16;
+  if (engine === 'postgresql') return 63;
+  if (engine === 'sqlserver') return 64;
+  return 16;
+}
+
+function canLogInOverSql(info: RdsInstanceInfo): boolean {
+  return ['mysql', 'mariadb'].includes(info.engine.toLowerCase());
+}
+
+export class RdsApiBackend implements Backend {
+  readonly kind = 'rds-api' as const;
+  private instance: Promise<RdsInstanceInfo> | undefined;
+  private intranet: Promise<RdsAddress | undefined> | undefined;
+  private readonly connectOptions: ConnectOptions;
+
+  constructor(private readonly options: RdsBackendOptions) {
+    this.connectOptions = { ca: options.ca, log: options.log, label: options.label };
+  }
+
+  private get where(): string {
+    return `${this.options.label} on RDS instance ${this.options.instanceId}`;
+  }
+
+  private instanceInfo(): Promise<RdsInstanceInfo> {
+    this.instance ??= this.options.api.instanceInfo(this.options.instanceId);
+    return this.instance;
+  }
+
+  async alternateName(currentUser: string): Promise<string> {
+    return checkedAlternate(
+      currentUser,
+      {
+        maxLength: this.options.accountNameMaxLength ?? accountNameLimit(await this.instanceInfo()),
+        limitSource: 'this instance allows',
+        pattern: RDS_ACCOUNT_NAME,
+        patternRule: 'RDS account names use lowercase letters, digits and _, start with a letter and end with a letter or digit',
+      },
+      this.options.label,
+    );
+  }
+
+  readSecret(raw: RawSecret, label: string): SecretAccount {
+    const secret = parseSecret(RdsSecretSchema, raw, label);
+    return { account: accountFromSecret(secret), masterSecret: undefined, strategy: secret.RotationStrategy ?? 'alternate' };
+  }
+
+  passwordRules(): PasswordRules {
+    return RDS_PASSWORD_RULES;
+  }
+
+  async loginState(account: Account): Promise<LoginState> {
+    if (!canLogInOverSql(await this.instanceInfo())) return 'unknown';
+    return (await canLogIn(await this.address(account), this.connectOptions)) ? 'works' : 'refused';
+  }
+
+  /** The secret's Endpoint/Port when it has them, else the instance's VPC connection string. */
+  private async address(account: Account): Promise<Account> {
+    if (account.endpoint) return { ...account, port: account.port ?? 3306 };
+    this.intranet ??= this.options.api.intranetAddress(this.options.instanceId);
+    const found = await this.intranet;
+    if (!found) {
+      throw new PreconditionError(`${this.where}: Endpoint: the secret has none and the instance reports no VPC or intranet address`);
+    }
+    return { ...account, endpoint: found.host, port: found.port };
+  }
+
+  async apply(plan: RotationPlan): Promise<ApplyResult> {
+    const { api, instanceId } = this.options;
+    const { current, pending } = plan;
+    const source = await api.describeAccount(instanceId, current.user);
+    if (!source) throw new PreconditionError(`${this.where}: AccountName: the current account does not exist`);
+    const custom = source.privileges.filter((p) => p.privilege === 'Custom').length;
+    if (custom > 0) {
+      throw new PreconditionError(
+        `${this.where}: the current account holds Custom privileges on ${custom} database(s), which the RDS API cannot copy; grant them as ReadWrite/ReadOnly/DDLOnly/DMLOnly or rotate with the self-managed MySQL backend`,
+      );
+    }
+    if (source.type === 'Super') {
+      throw new PreconditionError(
+        `${this.where}: the current account is the privileged (Super) account, and RDS allows only one per instance; rotate a standard account`,
+      );
+    }
+    const existing = await api.describeAccount(instanceId, pending.user);
+    if (existing && existing.type !== source.type) {
+      throw new PreconditionError(
+        `${this.where}: the alternate account exists with AccountType ${existing.type}, the current one is ${source.type}`,
+      );
+    }
+    let created = false;
+    if (!existing) {
+      // A throwaway password until the privileges are in place: a working pending login must mean set finished.
+      const throwaway = throwawayPassword(RDS_PASSWORD_RULES);
+      created =
+        (await api.createAccount(instanceId, {
+          name: pending.user,
+          password: throwaway,
+          type: source.type,
+          description: `rotation alternate of ${current.user}`,
+        })) === 'created';
+    }
+    const target = await this.waitUntilAvailable(pending.user);
+    await this.syncPrivileges(source, target);
+    await api.resetPassword(instanceId, pending.user, pending.password);
+    this.options.log.info('pending RDS account matches the current account', {
+      account: pending.user,
+      outcome: created ? 'created' : 'updated',
+    });
+    return { created };
+  }
+
+  private async syncPrivileges(source: RdsAccount, target: RdsAccount): Promise<void> {
+    const want = new Map(source.privileges.map((p) => [p.dbName, p.privilege]));
+    const have = new Map(target.privileges.map((p) => [p.dbName, p.privilege]));
+    // A database whose privilege differs is revoked first: GrantAccountPrivilege adds, it does not replace.
+    const revoke = [...have].filter(([db, privilege]) => want.get(db) !== privilege).map(([db]) => db);
+    const grant: RdsPrivilege[] = [...want]
+      .filter(([db, privilege]) => have.get(db) !== privilege)
+      .map(([dbName, privilege]) => ({ dbName, privilege }));
+    await this.options.api.revoke(this.options.instanceId, target.name, revoke);
+    await this.options.api.grant(this.options.instanceId, target.name, grant);
+  }
+
+  private async waitUntilAvailable(accountName: string): Promise<RdsAccount> {
+    const delays = this.options.availabilityDelaysMs ?? DEFAULT_AVAILABILITY_DELAYS_MS;
+    for (let attempt = 0; ; attempt++) {
+      const account = await this.options.api.describeAccount(this.options.instanceId, accountName);
+      if (account?.status === 'Available') return account;
+      const delay = delays[attempt];
+      if (delay === undefined) {
+        throw new TransientError(
+          `${this.where}: the alternate account is ${account ? 'still not Available' : 'not visible yet'}; retry later`,
+        );
+      }
+      this.options.log.info('waiting for the RDS account to become Available', { account: accountName, durationMs: delay });
+      await sleep(delay);
+    }
+  }
+
+  async verify(pending: Account): Promise<VerifyResult> {
+    const { api, instanceId } = this.options;
+    if (canLogInOverSql(await this.instanceInfo())) {
+      if (await canLogIn(await this.address(pending), this.connectOptions)) return { check: 'login' };
+      const state = await api.describeAccount(instanceId, pending.user);
+      if (state && state.status !== 'Available') throw new TransientError(`${this.where}: the pending account is not Available yet`);
+      throw new PreconditionError(`${this.where}: the pending credentials do not log in`);
+    }
+    // No SQL client for this engine: the account must be Available with exactly its partner's privileges.
+    const [account, partner] = await Promise.all([
+      api.describeAccount(instanceId, pending.user),
+      api.describeAccount(instanceId, alternateOf(pending.user)),
+    ]);
+    if (!account) throw new PreconditionError(`${this.where}: the pending account does not exist`);
+    if (account.status !== 'Available') throw new TransientError(`${this.where}: the pending account is not Available yet`);
+    const key = (a: RdsAccount | undefined) => JSON.stringify((a?.privileges ?? []).map((p) => `${p.dbName}:${p.privilege}`).sort());
+    if (partner && key(account) !== key(partner))
+      throw new PreconditionError(`${this.where}: the pending account's privileges differ from the current account's`);
+    return { check: 'account-state' };
+  }
+}

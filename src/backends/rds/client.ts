@@ -1,0 +1,240 @@
+/**
+ * The RDS account API (2014-08-15) as the RDS backend needs it, over @alicloud/rds20140815.
+ * Responses are narrowed with zod at this edge; SDK errors become named errors by code only
+ * (their messages may quote the request). Never logs; never sees KMS.
+ */
+import * as openapiCore from '@alicloud/openapi-core';
+import * as rdsSdk from '@alicloud/rds20140815';
+import { z } from 'zod';
+import { cloudErrorInfo, toRotationError } from '../../alibaba/errors.js';
+import type { Endpoint } from '../../config.js';
+import type { CloudCredentials } from '../../alibaba/credentials.js';
+import { InvalidEventError } from '../../errors.js';
+import { sdkClass } from '../../alibaba/interop.js';
+
+export interface RdsPrivilege {
+  dbName: string;
+  /** ReadWrite | ReadOnly | DDLOnly | DMLOnly | DBOwner | Custom ... */
+  privilege: string;
+}
+
+export interface RdsAccount {
+  name: string;
+  status: string;
+  type: string;
+  privileges: RdsPrivilege[];
+}
+
+export interface RdsInstanceInfo {
+  engine: string;
+  engineVersion: string;
+}
+
+export interface RdsAddress {
+  host: string;
+  port: number;
+}
+
+/** The port the RDS backend talks to: one method per API action it uses. */
+export interface RdsAccountsApi {
+  describeAccount(instanceId: string, accountName: string): Promise<RdsAccount | undefined>;
+  createAccount(
+    instanceId: string,
+    account: { name: string; password: string; type: string; description: string },
+  ): Promise<'created' | 'exists'>;
+  resetPassword(instanceId: string, accountName: string, password: string): Promise<void>;
+  grant(instanceId: string, accountName: string, privileges: RdsPrivilege[]): Promise<void>;
+  revoke(instanceId: string, accountName: string, dbNames: string[]): Promise<void>;
+  instanceInfo(instanceId: string): Promise<RdsInstanceInfo>;
+  /** The VPC (or classic intranet) address, when the instance has one. */
+  intranetAddress(instanceId: string): Promise<RdsAddress | undefined>;
+}
+
+const AccountsBody = z.object({
+  accounts: z
+    .object({
+      DBInstanceAccount: z
+        .array(
+          z.object({
+            accountName: z.string(),
+            // No default: an account whose status is not reported is not taken for Available.
+            accountStatus: z.string().default('Unknown'),
+            accountType: z.string(),
+            databasePrivileges: z
+              .object({ databasePrivilege: z.array(z.object({ DBName: z.string(), accountPrivilege: z.string() })).default([]) })
+              .optional(),
+          }),
+        )
+        .default([]),
+    })
+    .optional(),
+});
+
+const AttributeBody = z.object({
+  items: z.object({ DBInstanceAttribute: z.array(z.object({ engine: z.string(), engineVersion: z.string() })).min(1) }),
+});
+
+const NetInfoBody = z.object({
+  DBInstanceNetInfos: z
+    .object({
+      DBInstanceNetInfo: z
+        .array(
+          z.object({
+            connectionString: z.string().optional(),
+            IPAddress: z.string().optional(),
+            IPType: z.string().optional(),
+            port: z.coerce.number().optional(),
+          }),
+        )
+        .default([]),
+    })
+    .optional(),
+});
+
+function mapError(err: unknown, action: string, instanceId: string): Error {
+  if (cloudErrorInfo(err).code === 'InvalidDBInstanceId.NotFound') {
+    return new InvalidEventError(`InstanceId: RDS instance ${instanceId} does not exist in this region (RDS ${action})`);
+  }
+  return toRotationError(err, `RDS ${action} on instance ${instanceId}`);
+}
+
+const CONNECT_TIMEOUT_MS = 5_000;
+const READ_TIMEOUT_MS = 15_000;
+
+export class RdsClient implements RdsAccountsApi {
+  private readonly sdk: InstanceType<typeof rdsSdk.default.default>;
+
+  /** Without an endpoint the SDK picks the region's own (HTTPS). */
+  constructor(options: { endpoint: Endpoint | undefined; regionId: string; credentials: CloudCredentials }) {
+    this.sdk = new (sdkClass(rdsSdk))(
+      new openapiCore.$OpenApiUtil.Config({
+        ...(options.endpoint ? { endpoint: options.endpoint.host, protocol: options.endpoint.protocol } : { protocol: 'https' }),
+        regionId: options.regionId,
+        connectTimeout: CONNECT_TIMEOUT_MS,
+        readTimeout: READ_TIMEOUT_MS,
+        ...options.credentials,
+      }),
+    );
+  }
+
+  private async call<T>(action: string, instanceId: string, run: () => Promise<{ body?: unknown }>, schema: z.ZodType<T>): Promise<T> {
+    let response: { body?: unknown };
+    try {
+      response = await run();
+    } catch (err) {
+      throw mapError(err, action, instanceId);
+    }
+    const parsed = schema.safeParse(response.body ?? {});
+    if (!parsed.success) throw toRotationError({ code: 'UnexpectedResponse' }, `RDS ${action} on instance ${instanceId}`);
+    return parsed.data;
+  }
+
+  async describeAccount(instanceId: string, accountName: string): Promise<RdsAccount | undefined> {
+    const body = await this.call(
+      'DescribeAccounts',
+      instanceId,
+      () => this.sdk.describeAccounts(new rdsSdk.DescribeAccountsRequest({ DBInstanceId: instanceId, accountName })),
+      AccountsBody,
+    );
+    const found = body.accounts?.DBInstanceAccount.find((a) => a.accountName === accountName);
+    if (!found) return undefined;
+    return {
+      name: found.accountName,
+      status: found.accountStatus,
+      type: found.accountType,
+      privileges: (found.databasePrivileges?.databasePrivilege ?? []).map((p) => ({ dbName: p.DBName, privilege: p.accountPrivilege })),
+    };
+  }
+
+  async createAccount(
+    instanceId: string,
+    account: { name: string; password: string; type: string; description: string },
+  ): Promise<'created' | 'exists'> {
+    try {
+      await this.sdk.createAccount(
+        new rdsSdk.CreateAccountRequest({
+          DBInstanceId: instanceId,
+          accountName: account.name,
+          accountPassword: account.password,
+          accountType: account.type,
+          accountDescription: account.description,
+        }),
+      );
+      return 'created';
+    } catch (err) {
+      // A retry whose first attempt was applied but whose answer was lost.
+      if (cloudErrorInfo(err).code === 'InvalidAccountName.Duplicate') return 'exists';
+      throw mapError(err, 'CreateAccount', instanceId);
+    }
+  }
+
+  async resetPassword(instanceId: string, accountName: string, password: string): Promise<void> {
+    await this.call(
+      'ResetAccountPassword',
+      instanceId,
+      () =>
+        this.sdk.resetAccountPassword(
+          new rdsSdk.ResetAccountPasswordRequest({ DBInstanceId: instanceId, accountName, accountPassword: password }),
+        ),
+      z.unknown(),
+    );
+  }
+
+  async grant(instanceId: string, accountName: string, privileges: RdsPrivilege[]): Promise<void> {
+    if (privileges.length === 0) return;
+    await this.call(
+      'GrantAccountPrivilege',
+      instanceId,
+      () =>
+        this.sdk.grantAccountPrivilege(
+          new rdsSdk.GrantAccountPrivilegeRequest({
+            DBInstanceId: instanceId,
+            accountName,
+            // One call for every database: the API pairs the comma-separated lists by position.
+            DBName: privileges.map((p) => p.dbName).join(','),
+            accountPrivilege: privileges.map((p) => p.privilege).join(','),
+          }),
+        ),
+      z.unknown(),
+    );
+  }
+
+  async revoke(instanceId: string, accountName: string, dbNames: string[]): Promise<void> {
+    if (dbNames.length === 0) return;
+    await this.call(
+      'RevokeAccountPrivilege',
+      instanceId,
+      () =>
+        this.sdk.revokeAccountPrivilege(
+          new rdsSdk.RevokeAccountPrivilegeRequest({ DBInstanceId: instanceId, accountName, DBName: dbNames.join(',') }),
+        ),
+      z.unknown(),
+    );
+  }
+
+  async instanceInfo(instanceId: string): Promise<RdsInstanceInfo> {
+    const body = await this.call(
+      'DescribeDBInstanceAttribute',
+      instanceId,
+      () => this.sdk.describeDBInstanceAttribute(new rdsSdk.DescribeDBInstanceAttributeRequest({ DBInstanceId: instanceId })),
+      AttributeBody,
+    );
+    const first = body.items.DBInstanceAttribute[0]!;
+    return { engine: first.engine, engineVersion: first.engineVersion };
+  }
+
+  async intranetAddress(instanceId: string): Promise<RdsAddress | undefined> {
+    const body = await this.call(
+      'DescribeDBInstanceNetInfo',
+      instanceId,
+      () => this.sdk.describeDBInstanceNetInfo(new rdsSdk.DescribeDBInstanceNetInfoRequest({ DBInstanceId: instanceId })),
+      NetInfoBody,
+    );
+    const infos = body.DBInstanceNetInfos?.DBInstanceNetInfo ?? [];
+    // The function runs inside the VPC: prefer the VPC address, then a classic intranet one; never the public one.
+    const chosen = infos.find((i) => i.IPType === 'Private') ?? infos.find((i) => i.IPType === 'Inner');
+    const host = chosen?.connectionString ?? chosen?.IPAddress;
+    if (!chosen || !host || !chosen.port) return undefined;
+    return { host, port: chosen.port };
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * A local KMS Secrets Manager endpoint (API 2016-01-20) speaking Alibaba's RPC wire protocol, so the
+ * real SDK clients can be tested against it. It binds the actions to the KMS state and never logs
+ * or answers with SecretData it was not asked for.
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import type { AcsParams, AcsResult } from '../acs-rpc/params.js';
+import { describeCallBy, listenOptions, startAcsRpcServer, type AcsAction, type ListenOptions } from '../acs-rpc/server.js';
+import type { EmulatorCommand } from '../command.js';
+import { getRandomPassword } from './random-password.js';
+import { KmsState, SECRET_TYPES, type KmsStateOptions, type SecretType } from './state.js';
+
+/** One request as the emulator saw it; it never holds SecretData. */
+export interface KmsCall {
+  action: string;
+  secretName?: string;
+  at: number;
+}
+
+export interface KmsEmulatorOptions extends ListenOptions<KmsCall> {
+  /** Used in secret ARNs. */
+  regionId?: string;
+  /** Injectable clock, so a test can step past a recovery window. */
+  now?: () => number;
+  /**
+   * Secrets created before the server listens, through the same rules as CreateSecret (first version `v1`).
+   * The only way to get a non-Generic secret from rpc-client users: its CreateSecretRequest has no SecretType.
+   */
+  seed?: readonly KmsSeedSecret[];
+}
+
+export interface KmsSeedSecret {
+  SecretName: string;
+  SecretData: string;
+  SecretType?: SecretType;
+}
+
+export interface KmsEmulator {
+  /** 'http://127.0.0.1:PORT'. The SDKs take the endpoint without the scheme plus `protocol: 'http'`. */
+  readonly endpoint: string;
+  readonly port: number;
+  /** Every call received, in order. */
+  readonly calls: readonly KmsCall[];
+  /** A deep copy of every secret's versions (ids, data, stages, type), a `StateSnapshot`, for before/after equality checks. */
+  snapshot(): unknown;
+  close(): Promise<void>;
+}
+
+export const KMS_API_VERSION = '2016-01-20';
+
+type ActionHandler = (state: KmsState, params: AcsParams) => AcsResult;
+
+const ACTIONS: ReadonlyMap<string, ActionHandler> = new Map<string, ActionHandler>([
+  ['CreateSecret', (s, p) => s.createSecret(p)],
+  ['GetSecretValue', (s, p) => s.getSecretValue(p)],
+  ['PutSecretValue', (s, p) => s.putSecretValue(p)],
+  ['UpdateSecretVersionStage', (s, p) => s.updateSecretVersionStage(p)],
+  ['ListSecretVersionIds', (s, p) => s.listSecretVersionIds(p)],
+  ['DescribeSecret', (s, p) => s.describeSecret(p)],
+  ['GetRandomPassword', (_, p) => getRandomPassword(p)],
+  ['DeleteSecret', (s, p) => s.deleteSecret(p)],
+  ['RestoreSecret', (s, p) => s.restoreSecret(p)],
+]);
+
+/** Binds an action to the state; the state throws AcsApiError, which the wire layer answers as is. */
+function onState(state: KmsState, handler: ActionHandler): AcsAction<KmsCall> {
+  return (params) => handler(state, params);
+}
+
+export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promise<KmsEmulator> {
+  const stateOptions: KmsStateOptions = {};
+  if (options.now) stateOptions.now = options.now;
+  if (options.regionId) stateOptions.regionId = options.regionId;
+  const state = new KmsState(stateOptions);
+  for (const entry of options.seed ?? []) {
+    state.createSecret({ ...entry, SecretType: entry.SecretType ?? 'Generic', VersionId: 'v1' });
+  }
+  const server = await startAcsRpcServer({
+    ...listenOptions(options),
+    name: 'kms-emulator',
+    apiVersion: KMS_API_VERSION,
+    actions: new Map([...ACTIONS].map(([action, handler]) => [action, onState(state, handler)])),
+    describeCall: describeCallBy('SecretName', 'secretName'),
+    internalError: { code: 'InternalFailure', message: 'An internal error occurred.' },
+  });
+
+  return {
+    endpoint: server.endpoint,
+    port: server.port,
+    get calls(): readonly KmsCall[] {
+      return server.calls;
+    },
+    snapshot: () => state.snapshot(),
+    close: () => server.close(),
+  };
+}
+
+const SeedFile = z.array(
+  z.object({
+    SecretName: z.string().min(1),
+    SecretData: z.string(),
+    SecretType: z.enum(SECRET_TYPES).optional(),
+  }),
+);
+
+/** `serve.ts kms [--seed secrets.json]`: the seed file is a JSON array of {SecretName, SecretData, SecretType?}. */
+export const kmsCommand: EmulatorCommand = {
+  name: 'kms',
+  summary: 'KMS Secrets Manager API (2016-01-20)',
+  defaultPort: 8300,
+  options: { seed: { type: 'string' } },
+  async start(values, listen) {
+    const options: KmsEmulatorOptions = { ...listen };
+    if (typeof values['seed'] === 'string') options.seed = SeedFile.parse(JSON.parse(await readFile(values['seed'], 'utf8')));
+    return startKmsEmulator(options);
+  },
+};

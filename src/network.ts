@@ -1,0 +1,16 @@
+/**
+ * Node's socket error codes that mean the network failed, not the request: worth retrying. The one
+ * list both error mappings build on (Alibaba's SDKs in alibaba/errors.ts, the MySQL driver in
+ * backends/mysql/connection.ts), each adding only the codes of its own client.
+ */
+export const SOCKET_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  // A name that does not resolve may be a DNS outage; retrying a typo a few times costs little.
+  'ENOTFOUND',
+]);

@@ -1,0 +1,45 @@
+/**
+ * Loading secret versions for the steps: the rotated secret's versions parsed in its backend's
+ * format, and the master secret. Every password read is registered with the mask before anything
+ * else can see it. Reads only; it never writes to the store.
+ */
+import type { Account, SecretAccount } from '../backends/backend.js';
+import { SecretNotFoundError } from '../errors.js';
+import { MasterSecretSchema, Stage, parseSecret, parseSecretJson, secretLabel, type RawSecret, type StageName } from '../secrets/schema.js';
+import type { SecretValue } from '../secrets/store.js';
+import type { StepContext } from './types.js';
+
+/** A version of the rotated secret, parsed for its backend. */
+export interface LoadedVersion extends SecretAccount {
+  version: SecretValue;
+  raw: RawSecret;
+}
+
+type Ctx = StepContext<string | undefined>;
+
+export async function loadVersion(ctx: Ctx, selector: { stage?: StageName; versionId?: string }, which: string): Promise<LoadedVersion> {
+  const version = await ctx.store.find(ctx.secretName, selector);
+  if (!version) throw new SecretNotFoundError(`${secretLabel(ctx.secretName, which)}: no such version`);
+  return parseVersion(ctx, version, which);
+}
+
+export function parseVersion(ctx: Ctx, version: SecretValue, which: string): LoadedVersion {
+  const label = secretLabel(ctx.secretName, which);
+  const raw = readSecretJson(ctx, version, label);
+  return { version, raw, ...ctx.backend.readSecret(raw, label) };
+}
+
+export async function loadMaster(ctx: Ctx, masterSecret: string): Promise<Account> {
+  const label = `master secret ${masterSecret} of secret ${ctx.secretName}`;
+  const version = await ctx.store.find(masterSecret, { stage: Stage.Current });
+  if (!version) throw new SecretNotFoundError(`${label}: not found`);
+  const master = parseSecret(MasterSecretSchema, readSecretJson(ctx, version, label), label);
+  return { user: master.AccountName, password: master.AccountPassword, endpoint: master.Endpoint, port: master.Port, ssl: master.SSL };
+}
+
+/** SecretData as JSON, its password masked from all output before it is validated any further. */
+function readSecretJson(ctx: Ctx, version: SecretValue, label: string): RawSecret {
+  const raw = parseSecretJson(version.data, label);
+  if (typeof raw['AccountPassword'] === 'string') ctx.mask.protect(raw['AccountPassword']);
+  return raw;
+}

@@ -1,0 +1,234 @@
+// Unit tests of the per-version account SQL (MySQL 5.6 to 9.x, MariaDB); they must never need a database.
+import { describe, expect, it } from 'vitest';
+import {
+  atLeast,
+  dialectFor,
+  parseServerVersion,
+  tlsRequirementFromRow,
+  authPluginFromRow,
+  type ServerVersion,
+} from '../../../src/backends/mysql/dialect.js';
+import { PreconditionError } from '../../../src/errors.js';
+
+const v = (raw: string): ServerVersion => parseServerVersion(raw);
+
+describe('parseServerVersion', () => {
+  it.each([
+    ['10.11.19-MariaDB-0+deb12u1', 'mariadb', 10, 11, 19],
+    ['5.5.5-10.6.12-MariaDB-log', 'mariadb', 10, 6, 12],
+    ['11.4.2-MariaDB', 'mariadb', 11, 4, 2],
+    ['10.1.48-MariaDB', 'mariadb', 10, 1, 48],
+    ['8.0.36', 'mysql', 8, 0, 36],
+    ['8.0.36-0ubuntu0.22.04.1', 'mysql', 8, 0, 36],
+    ['5.7.44-log', 'mysql', 5, 7, 44],
+    ['5.6.51', 'mysql', 5, 6, 51],
+    ['8.4.3', 'mysql', 8, 4, 3],
+    ['9.1.0', 'mysql', 9, 1, 0],
+    // A real MySQL 5.5.5 is not a MariaDB in disguise.
+    ['5.5.5-log', 'mysql', 5, 5, 5],
+  ] as const)('%s', (raw, flavor, major, minor, patch) => {
+    expect(parseServerVersion(raw)).toEqual({ flavor, major, minor, patch, raw });
+  });
+
+  it.each(['', 'MariaDB', '8.0', 'v8.0.36', '8.0.36.1', '8.0.x'])('refuses %j', (raw) => {
+    expect(() => parseServerVersion(raw)).toThrow(PreconditionError);
+  });
+});
+
+describe('atLeast', () => {
+  it('compares numerically, not as strings', () => {
+    expect(atLeast(v('10.11.2-MariaDB'), 10, 2)).toBe(true);
+    expect(atLeast(v('10.1.48-MariaDB'), 10, 2)).toBe(false);
+    expect(atLeast(v('5.7.10'), 5, 7, 6)).toBe(true);
+    expect(atLeast(v('5.7.5'), 5, 7, 6)).toBe(false);
+    expect(atLeast(v('5.10.0'), 5, 7, 6)).toBe(true);
+    expect(atLeast(v('9.1.0'), 8, 0)).toBe(true);
+    expect(atLeast(v('8.0.36'), 8, 0, 36)).toBe(true);
+    expect(atLeast(v('8.0.35'), 8, 0, 36)).toBe(false);
+  });
+});
+
+const OLD = ['5.6.51', '5.7.5', '10.1.48-MariaDB', '5.5.5-10.0.38-MariaDB-log'];
+const NEW = ['5.7.6', '5.7.44-log', '8.0.36', '8.4.3', '9.1.0', '10.2.0-MariaDB', '10.11.19-MariaDB-0+deb12u1', '11.4.2-MariaDB'];
+
+describe('setPassword', () => {
+  it.each(OLD)('%s: SET PASSWORD ... = PASSWORD(?)', (raw) => {
+    expect(dialectFor(v(raw)).setPassword('appuser_rt', [{ host: '%' }], 'pw')).toEqual([
+      {
+        sql: 'SET PASSWORD FOR ?@? = PASSWORD(?)',
+        values: ['appuser_rt', '%', 'pw'],
+      },
+    ]);
+    expect(
+      dialectFor(v(raw))
+        .setPassword('appuser_rt', [{ host: '%' }, { host: '10.%' }], 'pw')
+        .map((s) => s.values[1]),
+    ).toEqual(['%', '10.%']);
+  });
+
+  it.each(NEW)('%s: ALTER USER ... IDENTIFIED BY ? (8.0+ has no PASSWORD())', (raw) => {
+    expect(dialectFor(v(raw)).setPassword('appuser_rt', [{ host: '%' }], 'pw')).toEqual([
+      {
+        sql: 'ALTER USER ?@? IDENTIFIED BY ?',
+        values: ['appuser_rt', '%', 'pw'],
+      },
+    ]);
+  });
+
+  it.each(NEW)('%s: every host entry in one ALTER USER', (raw) => {
+    expect(dialectFor(v(raw)).setPassword('appuser_rt', [{ host: '%' }, { host: '10.%' }], 'pw')).toEqual([
+      {
+        sql: 'ALTER USER ?@? IDENTIFIED BY ?, ?@? IDENTIFIED BY ?',
+        values: ['appuser_rt', '%', 'pw', 'appuser_rt', '10.%', 'pw'],
+      },
+    ]);
+  });
+
+  it('never puts the password or a hostile name into the SQL text', () => {
+    const hostile = "x'@'%' IDENTIFIED BY 'p'; --";
+    for (const raw of [...OLD, ...NEW]) {
+      const d = dialectFor(v(raw));
+      for (const s of [...d.setPassword(hostile, [{ host: '%' }], "p'w"), d.createUser(hostile, '%', "p'w")]) {
+        expect(s.sql).not.toContain("p'w");
+        expect(s.sql).not.toContain("IDENTIFIED BY 'p'");
+        expect(s.values).toContain("p'w");
+        expect(s.values).toContain(hostile);
+      }
+    }
+  });
+});
+
+describe('account statements common to every version', () => {
+  it.each([...OLD, ...NEW])('%s', (raw) => {
+    const d = dialectFor(v(raw));
+    expect(d.createUser('u', '10.%', 'pw')).toEqual({ sql: 'CREATE USER ?@? IDENTIFIED BY ?', values: ['u', '10.%', 'pw'] });
+    expect(d.dropUser('u', '10.%')).toEqual({ sql: 'DROP USER ?@?', values: ['u', '10.%'] });
+    expect(d.showGrants('u', '10.%')).toEqual({ sql: 'SHOW GRANTS FOR ?@?', values: ['u', '10.%'] });
+    expect(d.userHosts('u')).toEqual({ sql: 'SELECT Host FROM mysql.user WHERE User = ?', values: ['u'] });
+    expect(d.readAccount('u', '10.%')).toEqual({
+      sql: 'SELECT ssl_type, ssl_cipher, x509_issuer, x509_subject, plugin FROM mysql.user WHERE User = ? AND Host = ?',
+      values: ['u', '10.%'],
+    });
+  });
+});
+
+describe('setRequire', () => {
+  const spec = { type: 'SPECIFIED', cipher: 'ECDHE-RSA-AES256-GCM-SHA384', subject: "/CN=o'brien" } as const;
+
+  it.each(NEW)('%s: ALTER USER ... REQUIRE', (raw) => {
+    const d = dialectFor(v(raw));
+    expect(d.setRequire('u', '%', { type: 'NONE' })).toEqual({ sql: 'ALTER USER ?@? REQUIRE NONE', values: ['u', '%'] });
+    expect(d.setRequire('u', '%', { type: 'SSL' })).toEqual({ sql: 'ALTER USER ?@? REQUIRE SSL', values: ['u', '%'] });
+    expect(d.setRequire('u', '%', { type: 'X509' })).toEqual({ sql: 'ALTER USER ?@? REQUIRE X509', values: ['u', '%'] });
+    expect(d.setRequire('u', '%', spec)).toEqual({
+      sql: 'ALTER USER ?@? REQUIRE CIPHER ? AND SUBJECT ?',
+      values: ['u', '%', 'ECDHE-RSA-AES256-GCM-SHA384', "/CN=o'brien"],
+    });
+  });
+
+  it.each(OLD)('%s: GRANT USAGE ... REQUIRE', (raw) => {
+    const d = dialectFor(v(raw));
+    expect(d.setRequire('u', '%', { type: 'SSL' })).toEqual({ sql: 'GRANT USAGE ON *.* TO ?@? REQUIRE SSL', values: ['u', '%'] });
+    expect(d.setRequire('u', '%', { type: 'NONE' })).toEqual({ sql: 'GRANT USAGE ON *.* TO ?@? REQUIRE NONE', values: ['u', '%'] });
+    expect(d.setRequire('u', '%', { type: 'SPECIFIED', issuer: '/CN=ca' })).toEqual({
+      sql: 'GRANT USAGE ON *.* TO ?@? REQUIRE ISSUER ?',
+      values: ['u', '%', '/CN=ca'],
+    });
+  });
+
+  it('joins all three SPECIFIED parts with AND, each as a bound value', () => {
+    const s = dialectFor(v('8.0.36')).setRequire('u', '%', { type: 'SPECIFIED', cipher: 'c', issuer: 'i', subject: 's' });
+    expect(s).toEqual({ sql: 'ALTER USER ?@? REQUIRE CIPHER ? AND ISSUER ? AND SUBJECT ?', values: ['u', '%', 'c', 'i', 's'] });
+  });
+
+  it('refuses a SPECIFIED requirement with nothing specified', () => {
+    expect(() => dialectFor(v('8.0.36')).setRequire('u', '%', { type: 'SPECIFIED' })).toThrow(/SPECIFIED/);
+    expect(() => dialectFor(v('8.0.36')).setRequire('u', '%', { type: 'SPECIFIED', cipher: '' })).toThrow(/SPECIFIED/);
+  });
+});
+
+describe('maxUserNameLength', () => {
+  it.each([
+    ['5.6.51', 16],
+    ['5.7.7', 16],
+    ['5.7.8', 32],
+    ['8.0.36', 32],
+    ['8.4.3', 32],
+    ['9.1.0', 32],
+    ['10.0.38-MariaDB', 80],
+    ['10.11.19-MariaDB-0+deb12u1', 80],
+    ['5.5.68-MariaDB', 16],
+  ] as const)('%s → %d', (raw, max) => {
+    expect(dialectFor(v(raw)).maxUserNameLength).toBe(max);
+  });
+});
+
+describe('tlsRequirementFromRow', () => {
+  it('maps ssl_type, reading Buffers as MySQL returns them', () => {
+    expect(
+      tlsRequirementFromRow({ ssl_type: '', ssl_cipher: Buffer.from(''), x509_issuer: Buffer.from(''), x509_subject: Buffer.from('') }),
+    ).toEqual({ type: 'NONE' });
+    expect(tlsRequirementFromRow({ ssl_type: 'ANY', ssl_cipher: '', x509_issuer: '', x509_subject: '' })).toEqual({ type: 'SSL' });
+    expect(tlsRequirementFromRow({ ssl_type: Buffer.from('X509') })).toEqual({ type: 'X509' });
+    expect(
+      tlsRequirementFromRow({
+        ssl_type: 'SPECIFIED',
+        ssl_cipher: Buffer.from('ECDHE-RSA-AES128-GCM-SHA256'),
+        x509_issuer: Buffer.from(''),
+        x509_subject: new Uint8Array(Buffer.from('/CN=app')),
+      }),
+    ).toEqual({ type: 'SPECIFIED', cipher: 'ECDHE-RSA-AES128-GCM-SHA256', subject: '/CN=app' });
+  });
+
+  it('treats NULL and a missing row as no requirement (MariaDB roles, accounts not yet created)', () => {
+    expect(tlsRequirementFromRow({ ssl_type: null })).toEqual({ type: 'NONE' });
+    expect(tlsRequirementFromRow({})).toEqual({ type: 'NONE' });
+  });
+
+  it('refuses an ssl_type it does not know instead of dropping a requirement', () => {
+    expect(() => tlsRequirementFromRow({ ssl_type: 'QUANTUM' })).toThrow(PreconditionError);
+  });
+
+  it('round-trips through setRequire', () => {
+    const wanted = tlsRequirementFromRow({ ssl_type: 'SPECIFIED', ssl_cipher: '', x509_issuer: 'i', x509_subject: 's' });
+    expect(dialectFor(v('8.0.36')).setRequire('u', '%', wanted).sql).toBe('ALTER USER ?@? REQUIRE ISSUER ? AND SUBJECT ?');
+  });
+});
+
+describe('authentication plugin of the current account', () => {
+  it.each(['5.7.44-log', '8.0.36', '8.4.3', '9.1.0'])('%s: CREATE and ALTER USER name the copied plugin', (raw) => {
+    const d = dialectFor(v(raw));
+    expect(d.createUser('u', '%', 'pw', 'mysql_native_password')).toEqual({
+      sql: 'CREATE USER ?@? IDENTIFIED WITH mysql_native_password BY ?',
+      values: ['u', '%', 'pw'],
+    });
+    expect(d.setPassword('u', [{ host: '%', plugin: 'caching_sha2_password' }, { host: '10.%' }], 'pw')).toEqual([
+      {
+        sql: 'ALTER USER ?@? IDENTIFIED WITH caching_sha2_password BY ?, ?@? IDENTIFIED BY ?',
+        values: ['u', '%', 'pw', 'u', '10.%', 'pw'],
+      },
+    ]);
+  });
+
+  it.each(['10.11.19-MariaDB-0+deb12u1', '5.6.51', '5.7.5'])(
+    '%s: keeps the plain form (MariaDB has no IDENTIFIED WITH ... BY, old MySQL neither)',
+    (raw) => {
+      const d = dialectFor(v(raw));
+      expect(d.createUser('u', '%', 'pw', 'mysql_native_password').sql).toBe('CREATE USER ?@? IDENTIFIED BY ?');
+    },
+  );
+
+  it('never writes a plugin name it does not know into SQL', () => {
+    const d = dialectFor(v('8.0.36'));
+    for (const plugin of ['auth_socket', "x BY 'p'; DROP USER root; --", 'authentication_ldap_sasl']) {
+      expect(d.createUser('u', '%', 'pw', plugin).sql).toBe('CREATE USER ?@? IDENTIFIED BY ?');
+    }
+  });
+
+  it('reads the plugin column, empty meaning none', () => {
+    expect(authPluginFromRow({ plugin: 'mysql_native_password' })).toBe('mysql_native_password');
+    expect(authPluginFromRow({ plugin: Buffer.from('caching_sha2_password') })).toBe('caching_sha2_password');
+    expect(authPluginFromRow({ plugin: '' })).toBeUndefined();
+    expect(authPluginFromRow(undefined)).toBeUndefined();
+  });
+});

@@ -1,0 +1,40 @@
+/**
+ * Shared material for the grant tests: a password hash that must never surface, the alternate
+ * account, and a renderer of one parsed grant for another account. The renderer lives here, not in
+ * src/: the backend plans whole accounts (planner.ts) and never renders a single line.
+ */
+import { quoteAccount, verbatim, type Sql } from '../../src/backends/mysql/sql.js';
+import type { ParsedGrant } from '../../src/backends/mysql/grants/parser.js';
+import { grantSql } from '../../src/backends/mysql/grants/planner.js';
+
+export const HASH = '*9F81F1E0B8D64DD83C8D3D5EA2BF4F2A1E3D1B7C';
+export const ALT = { user: 'appuser_rt', host: '%' };
+/** ALT as SHOW GRANTS quotes it with single quotes. */
+export const A = "'appuser_rt'@'%'";
+
+/**
+ * The same grant for `user@host`: object and privilege text copied as printed, grantee replaced,
+ * authentication and TLS clauses dropped, GRANT / ADMIN OPTION and resource limits kept.
+ * The result is server text: send it without a values array.
+ */
+export function renderGrantFor(g: ParsedGrant, user: string, host: string): Sql {
+  const account = quoteAccount(user, host);
+  switch (g.kind) {
+    case 'privileges':
+      return grantSql(
+        g.privileges.map((p) => p.text),
+        g.object,
+        account,
+        g.grantOption,
+        g.limits,
+      );
+    case 'role':
+      return verbatim(`GRANT ${g.roles.join(', ')} TO ${account}${g.adminOption ? ' WITH ADMIN OPTION' : ''}`);
+    case 'proxy':
+      return verbatim(`GRANT PROXY ON ${g.proxied} TO ${account}${g.grantOption ? ' WITH GRANT OPTION' : ''}`);
+    case 'partial-revoke':
+      return verbatim(`REVOKE ${g.privileges.map((p) => p.text).join(', ')} ON ${g.object} FROM ${account}`);
+    case 'default-role':
+      return verbatim(`SET DEFAULT ROLE ${g.role} FOR ${account}`);
+  }
+}
