@@ -37,6 +37,16 @@ export interface MysqlBackendOptions {
   accountNameMaxLength: number | undefined;
 }
 
+/** The self-managed format (CONTRACT: Secrets): the default strategy is alternate with a MasterSecret, single without. */
+export function readMysqlSecret(raw: RawSecret, label: string): SecretAccount {
+  const secret = parseSecret(MysqlSecretSchema, raw, label);
+  return {
+    account: accountFromSecret(secret),
+    masterSecret: secret.MasterSecret,
+    strategy: secret.RotationStrategy ?? (secret.MasterSecret ? 'alternate' : 'single'),
+  };
+}
+
 export class MysqlBackend implements Backend {
   readonly kind = 'mysql' as const;
   private readonly connectOptions: ConnectOptions;
@@ -59,12 +69,7 @@ export class MysqlBackend implements Backend {
   }
 
   readSecret(raw: RawSecret, label: string): SecretAccount {
-    const secret = parseSecret(MysqlSecretSchema, raw, label);
-    return {
-      account: accountFromSecret(secret),
-      masterSecret: secret.MasterSecret,
-      strategy: secret.RotationStrategy ?? (secret.MasterSecret ? 'alternate' : 'single'),
-    };
+    return readMysqlSecret(raw, label);
   }
 
   passwordRules(): PasswordRules {

@@ -56,6 +56,12 @@ function canLogInOverSql(info: RdsInstanceInfo): boolean {
   return ['mysql', 'mariadb'].includes(info.engine.toLowerCase());
 }
 
+/** The RDS format (CONTRACT: Secrets): no master secret; the default strategy is alternate. */
+export function readRdsSecret(raw: RawSecret, label: string): SecretAccount {
+  const secret = parseSecret(RdsSecretSchema, raw, label);
+  return { account: accountFromSecret(secret), masterSecret: undefined, strategy: secret.RotationStrategy ?? 'alternate' };
+}
+
 export class RdsApiBackend implements Backend {
   readonly kind = 'rds-api' as const;
   private instance: Promise<RdsInstanceInfo> | undefined;
@@ -89,8 +95,7 @@ export class RdsApiBackend implements Backend {
   }
 
   readSecret(raw: RawSecret, label: string): SecretAccount {
-    const secret = parseSecret(RdsSecretSchema, raw, label);
-    return { account: accountFromSecret(secret), masterSecret: undefined, strategy: secret.RotationStrategy ?? 'alternate' };
+    return readRdsSecret(raw, label);
   }
 
   passwordRules(): PasswordRules {

@@ -1,0 +1,102 @@
+/**
+ * A Backend over an in-memory "database" of accounts and passwords, for fast step tests (compare
+ * Vault's MockDatabaseV5): logins work when the password matches, `apply` makes the pending account
+ * log in, `verify` tries the login. Secrets are read in the real backends' formats, and the alternate
+ * name goes through the real check. Tests script the rest: an unreachable server, an engine without
+ * logins, a failing apply. Every call is recorded by account name only, never with a password.
+ */
+import {
+  checkedAlternate,
+  type Account,
+  type ApplyResult,
+  type Backend,
+  type BackendKind,
+  type LoginState,
+  type RotationPlan,
+  type SecretAccount,
+  type VerifyResult,
+} from '../../src/backends/backend.js';
+import { readMysqlSecret } from '../../src/backends/mysql/backend.js';
+import { readRdsSecret } from '../../src/backends/rds/backend.js';
+import { PreconditionError } from '../../src/errors.js';
+import { ACCOUNT_NAME_PATTERN } from '../../src/names.js';
+import type { PasswordRules } from '../../src/password.js';
+import type { RawSecret } from '../../src/secrets/schema.js';
+
+export interface ScriptedBackendOptions {
+  kind?: BackendKind;
+  /** Longest account name, `_rt` included. Default 16. */
+  maxNameLength?: number;
+  passwordRules?: PasswordRules;
+}
+
+export class ScriptedBackend implements Backend {
+  readonly kind: BackendKind;
+  /** The database: account name → password that logs in. */
+  readonly accounts = new Map<string, string>();
+  /** `loginState appuser`, `apply appuser_rt`, `verify appuser_rt`, ... in order. */
+  readonly calls: string[] = [];
+  /** The plans `apply` received. */
+  readonly applied: RotationPlan[] = [];
+  /** Overrides the login outcome (or throws, for an unreachable server); undefined falls through to the database. */
+  loginScript: ((account: Account) => LoginState | undefined) | undefined;
+  /** Thrown by `apply` before it changes anything. */
+  applyError: Error | undefined;
+  private readonly maxNameLength: number;
+  private readonly rules: PasswordRules;
+
+  constructor(options: ScriptedBackendOptions = {}) {
+    this.kind = options.kind ?? 'mysql';
+    this.maxNameLength = options.maxNameLength ?? 16;
+    this.rules = options.passwordRules ?? { minLength: 8, maxLength: 128 };
+  }
+
+  /** Creates (or resets) an account in the database. */
+  withAccount(user: string, password: string): this {
+    this.accounts.set(user, password);
+    return this;
+  }
+
+  readSecret(raw: RawSecret, label: string): SecretAccount {
+    return this.kind === 'rds-api' ? readRdsSecret(raw, label) : readMysqlSecret(raw, label);
+  }
+
+  async alternateName(currentUser: string): Promise<string> {
+    this.calls.push(`alternateName ${currentUser}`);
+    return checkedAlternate(
+      currentUser,
+      { maxLength: this.maxNameLength, limitSource: 'allowed', pattern: ACCOUNT_NAME_PATTERN, patternRule: 'not a valid user name' },
+      'scripted backend',
+    );
+  }
+
+  passwordRules(): PasswordRules {
+    return this.rules;
+  }
+
+  async loginState(account: Account): Promise<LoginState> {
+    this.calls.push(`loginState ${account.user}`);
+    return this.loginScript?.(account) ?? this.login(account);
+  }
+
+  async apply(plan: RotationPlan): Promise<ApplyResult> {
+    this.calls.push(`apply ${plan.pending.user}`);
+    if (this.applyError) throw this.applyError;
+    this.applied.push(plan);
+    const created = !this.accounts.has(plan.pending.user);
+    this.accounts.set(plan.pending.user, plan.pending.password);
+    return { created };
+  }
+
+  async verify(pending: Account): Promise<VerifyResult> {
+    this.calls.push(`verify ${pending.user}`);
+    const state = this.loginScript?.(pending) ?? this.login(pending);
+    if (state === 'unknown') return { check: 'account-state' };
+    if (state === 'refused') throw new PreconditionError(`the pending credentials of ${pending.user} do not log in`);
+    return { check: 'login' };
+  }
+
+  private login(account: Account): LoginState {
+    return this.accounts.get(account.user) === account.password ? 'works' : 'refused';
+  }
+}
