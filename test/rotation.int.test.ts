@@ -60,3 +60,28 @@ describe('alternating-users rotation of a self-managed MySQL secret', () => {
     }
   });
 });
+
+describe('two rotations at once against two KMS endpoints', () => {
+  let a: Fixture;
+  let b: Fixture;
+  beforeAll(async () => {
+    [a, b] = await Promise.all([Fixture.start(), Fixture.start()]);
+    await Promise.all([a.seed(), b.seed()]);
+  });
+  afterAll(async () => Promise.all([a?.stop(), b?.stop()]));
+
+  it('each reaches only the endpoint its caller passed, since the handler reads no shared environment', async () => {
+    expect(a.env['KMS_ENDPOINT']).not.toBe(b.env['KMS_ENDPOINT']);
+    const [runsA, runsB] = await Promise.all([a.rotate(), b.rotate()]);
+    expect(runsA.map((r) => r.result.Skipped)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(runsB.map((r) => r.result.Skipped)).toEqual([undefined, undefined, undefined, undefined]);
+    // Each emulator saw its own secrets only: a leaked endpoint would show the other's name here.
+    expect(new Set(a.kms.calls.map((c) => c.secretName))).toEqual(new Set([a.secretName, a.masterName]));
+    expect(new Set(b.kms.calls.map((c) => c.secretName))).toEqual(new Set([b.secretName, b.masterName]));
+    for (const fx of [a, b]) {
+      const current = await fx.secretAt({ stage: 'ACSCurrent' });
+      expect(current?.AccountName).toBe(`${fx.sandbox.app.user}_rt`);
+      expect(await fx.login(current!)).toBe('hello');
+    }
+  });
+});

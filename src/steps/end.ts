@@ -1,7 +1,8 @@
 /**
  * Step `end`: ACSCurrent moves to the new version, the old current keeps ACSPrevious (moved
  * explicitly, since KMS is not documented to do it), and ACSPending is cleared. Each move is
- * checked against the listing first, so a re-run after a crash finishes what is left.
+ * checked against the listing first, so a re-run after a crash finishes what is left. It never
+ * touches the database and never reads SecretData.
  */
 import { PreconditionError, SecretNotFoundError } from '../errors.js';
 import { Stage, secretLabel } from '../secrets/schema.js';

@@ -2,7 +2,8 @@
  * Step `new`: stage a version with the alternate account and a fresh password as ACSPending.
  * Idempotent: an ACSPending version that still fits the current one is reused (a CloudFlow retry
  * arrives with a fresh requestId, and a crashed rotation may already have applied it); a stale
- * one is replaced, which takes ACSPending off it.
+ * one is replaced, which takes ACSPending off it. Through the store and backend ports only: never an
+ * SDK or SQL, and never a password in a log line or a message.
  */
 import { generatePassword, passwordPolicy } from '../password.js';
 import { Stage, withAccount, type RawSecret } from '../secrets/schema.js';

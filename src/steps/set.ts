@@ -1,6 +1,7 @@
 /**
  * Step `set`: make the database match the ACSPending version, after the safety checks AWS's
- * rotation guidance asks for. Nothing is changed until every check has passed.
+ * rotation guidance asks for. Nothing is changed until every check has passed, and the store is never
+ * written: only the backend changes the database.
  */
 import type { Account } from '../backends/backend.js';
 import { PreconditionError } from '../errors.js';

@@ -1,12 +1,10 @@
 // Drives the local RDS emulator through the real @alicloud/rds20140815 SDK against the real MariaDB, so its wire format, its RDS rules and the changes it makes on the server are checked together.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import * as openapiCore from '@alicloud/openapi-core';
 import * as rds from '@alicloud/rds20140815';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { serveEmulator } from '../../../support/emulator-process.js';
 import { failure as failOn } from '../../../support/failure.js';
 import { quoteIdentifier } from '../../../../src/backends/mysql/sql.js';
 import { adminConnection, serverFromUrl, uniqueName } from '../../../../src/local/fixtures/mysql-sandbox.js';
@@ -637,19 +635,9 @@ describe('RDS emulator with signature checks', () => {
 describe('RDS emulator command line', () => {
   it('serves the instances it is given until killed, printing only its endpoint', async () => {
     const url = `mysql://${encodeURIComponent(server.user)}:${encodeURIComponent(server.password)}@${server.host}:${server.port}`;
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'src/local/emulators/serve.ts', 'rds', '--port', '0', '--instance', `rm-cli=${url},engineVersion=5.7`],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const served = await serveEmulator(['rds', '--port', '0', '--instance', `rm-cli=${url},engineVersion=5.7`]);
     try {
-      const lines = createInterface({ input: child.stdout });
-      const endpoint = await new Promise<string>((resolve, reject) => {
-        lines.once('line', resolve);
-        child.once('exit', (code) => reject(new Error(`the emulator exited with code ${String(code)}`)));
-      });
+      const endpoint = served.endpoint;
       expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const port = Number(new URL(endpoint).port);
       const api = new RdsClient(
@@ -664,11 +652,7 @@ describe('RDS emulator command line', () => {
       const r = await api.describeDBInstanceAttribute(new rds.DescribeDBInstanceAttributeRequest({ DBInstanceId: 'rm-cli' }));
       expect(r.body?.items?.DBInstanceAttribute?.[0]).toMatchObject({ DBInstanceId: 'rm-cli', engine: 'MySQL', engineVersion: '5.7' });
     } finally {
-      if (child.exitCode === null) {
-        const exited = once(child, 'exit');
-        child.kill('SIGTERM');
-        await exited;
-      }
+      expect(await served.stop()).toBe(0);
     }
   });
 });
