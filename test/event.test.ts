@@ -1,6 +1,6 @@
 // The event is decoded from Buffer, string or object and validated field by field.
-import { describe, expect, it } from 'vitest';
-import { parseEvent } from '../src/event.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { parseEvent, type RotationEvent } from '../src/event.js';
 import { InvalidEventError } from '../src/errors.js';
 
 const valid = { SecretName: 'app-db', RegionId: 'cn-hangzhou', Step: 'set', VersionId: 'v-1' };
@@ -55,5 +55,14 @@ describe('parseEvent', () => {
 
   it('names the secret when the SecretName itself is fine', () => {
     expect(() => parseEvent({ ...valid, Step: 'x' })).toThrow(/for secret app-db/);
+  });
+});
+
+describe('RotationEvent', () => {
+  it('has a VersionId exactly where the schema requires one (checked by tsc)', () => {
+    expectTypeOf<Extract<RotationEvent, { Step: 'set' | 'test' | 'end' }>['VersionId']>().toEqualTypeOf<string>();
+    expectTypeOf<Extract<RotationEvent, { Step: 'new' }>['VersionId']>().toEqualTypeOf<string | undefined>();
+    const event = parseEvent(valid);
+    expect(event.Step === 'set' && event.VersionId).toBe('v-1');
   });
 });

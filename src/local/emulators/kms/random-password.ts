@@ -3,9 +3,8 @@
  * RequireEachIncludedType. The password is only returned, never kept or logged.
  */
 import { randomInt } from 'node:crypto';
-import type { AcsParams, AcsResult } from '../acs-rpc/params.js';
+import { optionalParam, type AcsParams, type AcsResult } from '../acs-rpc/params.js';
 import { booleanParam, integerParam, invalid } from './params.js';
-import { optionalParam } from '../acs-rpc/params.js';
 
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';

@@ -1,4 +1,5 @@
-// Drives the local RDS emulator through the real @alicloud/rds20140815 SDK against the real MariaDB, so its wire format, its RDS rules and the changes it makes on the server are checked together.
+// Drives the local RDS emulator through the real @alicloud/rds20140815 SDK against the real MariaDB, so its
+// wire format, its RDS rules and the changes it makes on the server are checked together.
 import * as openapiCore from '@alicloud/openapi-core';
 import * as rds from '@alicloud/rds20140815';
 import mysql from 'mysql2/promise';
