@@ -7,8 +7,9 @@
 
 export abstract class RotationError extends Error {
   abstract override readonly name: string;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** The message only: withContext rebuilds an error of the same class from its message. */
+  constructor(message: string) {
+    super(message);
   }
 }
 
@@ -71,6 +72,8 @@ export function stackFrames(stack: string | undefined): string {
  * and message and keeps the original's frames. `scrub` is applied to both (the handler's secret
  * mask). The original error is left as it was.
  */
+// No `cause`: the handler's returned error must carry no text the mask has not seen, and FC reports no
+// causes anyway. Every RotationError class takes its message alone, which is what makes this copy exact.
 export function withContext<E extends RotationError>(err: E, context: string | undefined, scrub: (text: string) => string = (t) => t): E {
   const Class = err.constructor as new (message: string) => E;
   const message = scrub(context === undefined ? err.message : `${context}: ${err.message}`);

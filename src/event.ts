@@ -9,12 +9,15 @@ import { describeIssues } from './zod-issues.js';
 export const STEPS = ['new', 'set', 'test', 'end'] as const;
 export type Step = (typeof STEPS)[number];
 
+/** KMS secret names as this function accepts them: nothing an error message could be tricked by. */
+const SecretNameSchema = z
+  .string()
+  .min(1)
+  .max(192)
+  .regex(/^[A-Za-z0-9_/+=.@-]+$/, 'letters, digits and _/+=.@- only');
+
 const EventFields = z.object({
-  SecretName: z
-    .string()
-    .min(1)
-    .max(192)
-    .regex(/^[A-Za-z0-9_/+=.@-]+$/, 'letters, digits and _/+=.@- only'),
+  SecretName: SecretNameSchema,
   RegionId: z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, 'a region such as cn-hangzhou'),
   Step: z.enum(STEPS),
   VersionId: z
@@ -38,12 +41,15 @@ export type VersionedStep = Exclude<Step, 'new'>;
 /** An event in which VersionId is present exactly where the schema requires it. */
 export type RotationEvent = (EventFields & { Step: 'new' }) | (EventFields & { Step: VersionedStep; VersionId: string });
 
-export const RotationEventSchema = EventFields.transform((event, ctx): RotationEvent => {
-  if (event.Step === 'new') return { ...event, Step: 'new' };
-  if (event.VersionId === undefined) {
+export const RotationEventSchema = EventFields.superRefine((event, ctx) => {
+  // A refinement, not a check inside the transform below: it is reported beside the other fields' faults.
+  if (event.Step !== 'new' && event.VersionId === undefined) {
     ctx.addIssue({ code: 'custom', path: ['VersionId'], message: `required for Step ${event.Step}` });
-    return z.NEVER;
   }
+}).transform((event): RotationEvent => {
+  if (event.Step === 'new') return { ...event, Step: 'new' };
+  // The refinement has refused a later step without VersionId; this only tells the type so.
+  if (event.VersionId === undefined) return z.NEVER;
   return { ...event, Step: event.Step, VersionId: event.VersionId };
 });
 
@@ -67,7 +73,7 @@ export function parseEvent(raw: unknown): RotationEvent {
   const result = RotationEventSchema.safeParse(decoded);
   if (!result.success) {
     const secret = (decoded as Record<string, unknown>)['SecretName'];
-    const about = typeof secret === 'string' && /^[A-Za-z0-9_/+=.@-]{1,192}$/.test(secret) ? ` for secret ${secret}` : '';
+    const about = SecretNameSchema.safeParse(secret).success ? ` for secret ${String(secret)}` : '';
     throw new InvalidEventError(`invalid event${about}: ${describeIssues(result.error, 'event')}`);
   }
   return result.data;

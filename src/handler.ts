@@ -3,7 +3,8 @@
  * configuration the caller passes, build the secret store and the backend, run the step, resolve to
  * {VersionId, ...}. Only `handler` reads process.env; `handle` takes its environment from the caller,
  * so runners may rotate against different endpoints at once. Every failure leaves as one of the
- * CONTRACT's named errors, with no value in its message.
+ * CONTRACT's named errors, with no value in its message; no other module may turn errors into
+ * the returned shape.
  */
 import type { ContextCredentials } from './alibaba/credentials.js';
 import { backendFor, secretStoreFor } from './clients.js';

@@ -3,6 +3,7 @@
  * the backend's database accepts. Passwords come from node:crypto, not KMS GetRandomPassword:
  * it saves a KMS call per rotation, works the same offline, and can honour a backend's exact
  * character set (RDS accepts only some punctuation, which GetRandomPassword cannot express).
+ * A generated password is only returned: it must never be logged or kept here.
  */
 import { randomInt } from 'node:crypto';
 import { ConfigurationError } from './errors.js';

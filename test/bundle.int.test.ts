@@ -10,6 +10,8 @@ import { Fixture, REGION } from './support/fixture.js';
 
 /** What FC reports of a failed invocation: the error's name (errorType) and message, and the class that threw it. */
 interface InvocationError {
+  /** The rejection was an Error (FC reports anything else without an errorType). */
+  isError: boolean;
   name: string;
   constructorName: string;
   message: string;
@@ -99,6 +101,7 @@ describe('dist/index.js', () => {
 
   it('rejects with the CONTRACT error name as errorType, and logs it as one JSON line', async () => {
     const err = (await host.handler(Buffer.from('{"Step":"new"}'), { requestId: 'r' }).catch((e: InvocationError) => e)) as InvocationError;
+    expect(err.isError).toBe(true);
     expect(err.name).toBe('InvalidEventError');
     expect(err.constructorName).toBe('InvalidEventError');
     // Logs and results travel on two channels: wait for the log line rather than assume its order.

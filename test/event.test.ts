@@ -53,6 +53,11 @@ describe('parseEvent', () => {
     }
   });
 
+  it('reports a missing VersionId beside the other faults of the same event', () => {
+    const run = () => parseEvent({ ...valid, SecretName: "a'; DROP", VersionId: undefined });
+    expect(run).toThrow(/SecretName: letters, digits and _\/\+=\.@- only; VersionId: required for Step set$/);
+  });
+
   it('names the secret when the SecretName itself is fine', () => {
     expect(() => parseEvent({ ...valid, Step: 'x' })).toThrow(/for secret app-db/);
   });

@@ -2,6 +2,7 @@
  * SecretData formats (CONTRACT: Secrets) as zod schemas, and the stage names.
  * A parsed secret keeps its raw JSON object: a new version changes AccountName and
  * AccountPassword only, every other field (even unknown ones) is carried over byte for byte.
+ * A refused field is named in the error, never its value.
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';

@@ -1,6 +1,6 @@
 /**
  * Step `test`: prove the ACSPending credentials work (a login and a harmless query) before
- * `end` makes them current. Changes nothing.
+ * `end` makes them current. Changes nothing: it never writes to the store or the database.
  */
 import { PreconditionError } from '../errors.js';
 import { Stage, secretLabel } from '../secrets/schema.js';

@@ -180,9 +180,9 @@ describe('newStep with an ACSPending version present', () => {
     ['SecretData that is not JSON', 'not json'],
     ['SecretData its backend refuses', { AccountName: 'appuser_rt', AccountPassword: STALE_PASSWORD }],
   ];
-  const staleCases = stale.flatMap(([what, data]) => [true, false].map((leaves) => [what, data, leaves] as const));
+  const staleCases = stale.flatMap(([what, data]) => [true, false].map((leaves) => ({ what, data, leaves })));
 
-  it.each(staleCases)('replaces a stale pending version with %s (pendingLeavesOldHolder %s)', async (_, data, leaves) => {
+  it.each(staleCases)('replaces a stale pending version with $what (pendingLeavesOldHolder $leaves)', async ({ data, leaves }) => {
     const h = stepHarness({ store: new MemorySecretStore({ pendingLeavesOldHolder: leaves }) });
     h.store.seed(SECRET, appSecret(), { versionId: 'v1' });
     h.store.seed(SECRET, data, { versionId: 'v2', stages: ['ACSPending'] });

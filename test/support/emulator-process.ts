@@ -1,12 +1,19 @@
 /**
  * An emulator started the way a user starts one, `node --import tsx src/local/emulators/serve.ts ...`,
- * in a process of its own: its endpoint as printed on stdout, and a stop that waits for it to exit.
+ * in a process of its own: its endpoint as printed on stdout and a stop that waits for it to exit, or,
+ * for arguments it must refuse, how it ended.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 
-const SERVE = 'src/local/emulators/serve.ts';
+function spawnServe(args: readonly string[]): { child: ChildProcessWithoutNullStreams; stderr: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/local/emulators/serve.ts', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.end();
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return { child, stderr: () => stderr };
+}
 
 export interface ServedEmulator {
   endpoint: string;
@@ -15,12 +22,10 @@ export interface ServedEmulator {
 }
 
 export async function serveEmulator(args: readonly string[]): Promise<ServedEmulator> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const stderr: string[] = [];
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
+  const { child, stderr } = spawnServe(args);
   const endpoint = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`the emulator exited with code ${String(code)}: ${stderr.join('')}`)));
+    child.once('exit', (code) => reject(new Error(`the emulator exited with code ${String(code)}: ${stderr()}`)));
   });
   return {
     endpoint,
@@ -34,13 +39,11 @@ export async function serveEmulator(args: readonly string[]): Promise<ServedEmul
   };
 }
 
-/** Runs serve.ts to its end (for arguments it must refuse): exit code, stdout and stderr. */
+/** Runs serve.ts to its end: exit code, stdout and stderr. */
 export async function runServe(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { child, stderr } = spawnServe(args);
   let stdout = '';
-  let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
+  return { code, stdout, stderr: stderr() };
 }

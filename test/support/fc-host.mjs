@@ -12,7 +12,16 @@ process.on('message', async ({ id, event, context }) => {
     const result = await handler(Buffer.from(event, 'base64'), context);
     process.send({ id, result });
   } catch (err) {
-    process.send({ id, error: { name: err.name, constructorName: err.constructor?.name, message: err.message, stack: err.stack } });
+    process.send({
+      id,
+      error: {
+        isError: err instanceof Error,
+        name: err.name,
+        constructorName: err.constructor?.name,
+        message: err.message,
+        stack: err.stack,
+      },
+    });
   }
 });
 process.on('disconnect', () => process.exit(0));

@@ -44,7 +44,12 @@ export class Fixture {
     /** Set in RDS mode: the emulated instance holding the app account, and a real SDK client to it. */
     readonly rds?: { emulator: RdsEmulator; instanceId: string; api: RdsClient; faults: NonNullable<RdsEmulatorOptions['faults']> },
   ) {
-    this.env = { KMS_ENDPOINT: kms.endpoint, ...(rds ? { RDS_ENDPOINT: rds.emulator.endpoint } : {}) };
+    this.env = {
+      KMS_ENDPOINT: kms.endpoint,
+      ...(rds ? { RDS_ENDPOINT: rds.emulator.endpoint } : {}),
+      // `LOG_LEVEL=debug npm test` runs every secrecy check over the debug lines too.
+      ...(process.env['LOG_LEVEL'] ? { LOG_LEVEL: process.env['LOG_LEVEL'] } : {}),
+    };
   }
 
   /** The function's environment for this fixture: its emulators' endpoints, handed to every invocation. */

@@ -1,11 +1,12 @@
 /**
  * Shared material for the grant tests: a password hash that must never surface, the alternate
  * account, and a renderer of one parsed grant for another account. The renderer lives here, not in
- * src/: the backend plans whole accounts (planner.ts) and never renders a single line.
+ * src/: the backend plans whole accounts (planner.ts) and never renders a single line; both build
+ * their statements with the same templates (statements.ts).
  */
-import { quoteAccount, verbatim, type Sql } from '../../src/backends/mysql/sql.js';
+import { quoteAccount, type Sql } from '../../src/backends/mysql/sql.js';
 import type { ParsedGrant } from '../../src/backends/mysql/grants/parser.js';
-import { grantSql } from '../../src/backends/mysql/grants/planner.js';
+import { grantPrivileges, grantProxy, grantRoles, revokePrivileges, setDefaultRole } from '../../src/backends/mysql/grants/statements.js';
 
 export const HASH = '*9F81F1E0B8D64DD83C8D3D5EA2BF4F2A1E3D1B7C';
 export const ALT = { user: 'appuser_rt', host: '%' };
@@ -21,7 +22,7 @@ export function renderGrantFor(g: ParsedGrant, user: string, host: string): Sql 
   const account = quoteAccount(user, host);
   switch (g.kind) {
     case 'privileges':
-      return grantSql(
+      return grantPrivileges(
         g.privileges.map((p) => p.text),
         g.object,
         account,
@@ -29,12 +30,16 @@ export function renderGrantFor(g: ParsedGrant, user: string, host: string): Sql 
         g.limits,
       );
     case 'role':
-      return verbatim(`GRANT ${g.roles.join(', ')} TO ${account}${g.adminOption ? ' WITH ADMIN OPTION' : ''}`);
+      return grantRoles(g.roles, account, g.adminOption);
     case 'proxy':
-      return verbatim(`GRANT PROXY ON ${g.proxied} TO ${account}${g.grantOption ? ' WITH GRANT OPTION' : ''}`);
+      return grantProxy(g.proxied, account, g.grantOption);
     case 'partial-revoke':
-      return verbatim(`REVOKE ${g.privileges.map((p) => p.text).join(', ')} ON ${g.object} FROM ${account}`);
+      return revokePrivileges(
+        g.privileges.map((p) => p.text),
+        g.object,
+        account,
+      );
     case 'default-role':
-      return verbatim(`SET DEFAULT ROLE ${g.role} FOR ${account}`);
+      return setDefaultRole(g.role, account);
   }
 }

@@ -25,7 +25,8 @@ export function stepHarness(options: { store?: MemorySecretStore; backend?: Scri
   const backend = options.backend ?? new ScriptedBackend();
   const mask = new SecretMask();
   const logs: string[] = [];
-  const log = createLogger({ mask, sink: (line) => logs.push(line) });
+  // Debug lines on: a step's secrecy is checked over every line it could write.
+  const log = createLogger({ mask, debug: true, sink: (line) => logs.push(line) });
   return {
     store,
     backend,

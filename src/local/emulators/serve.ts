@@ -6,7 +6,7 @@
  */
 import { kmsCommand } from './kms/emulator.js';
 import { rdsCommand } from './rds/emulator.js';
-import { serveUntilSignalled, startFromArgs, type EmulatorCommand } from './command.js';
+import { serveUntilSignalled, type EmulatorCommand } from './command.js';
 
 const EMULATORS: readonly EmulatorCommand[] = [kmsCommand, rdsCommand];
 
@@ -24,7 +24,7 @@ async function main(argv: readonly string[]): Promise<void> {
     console.error(usage());
     process.exit(2);
   }
-  serveUntilSignalled(await startFromArgs(command, rest));
+  serveUntilSignalled(await command.start(rest));
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

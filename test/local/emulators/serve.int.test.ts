@@ -56,6 +56,24 @@ describe('serve.ts', () => {
     }
   });
 
+  it('refuses a seed file that is not JSON, or not a list of secrets, without quoting the file', async () => {
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '[{"SecretName": "s", "SecretData": Sup3rSecretValue}]');
+    const notJson = await runServe(['kms', '--seed', broken]);
+    expect(notJson.code).toBe(1);
+    expect(notJson.stderr).toContain('--seed: the file is not valid JSON');
+    expect(notJson.stderr).not.toContain('Sup3rSecret');
+
+    const misshapen = join(dir, 'misshapen.json');
+    writeFileSync(misshapen, JSON.stringify([{ SecretName: 's', SecretData: 42 }]));
+    const wrongShape = await runServe(['kms', '--seed', misshapen]);
+    expect(wrongShape.code).toBe(1);
+    expect(wrongShape.stderr).toMatch(/--seed: 0\.SecretData: /);
+
+    const missing = await runServe(['kms', '--seed', join(dir, 'no-such-file.json')]);
+    expect(missing.stderr).toContain('--seed: the file cannot be read');
+  });
+
   it('refuses a malformed common flag', async () => {
     const { code, stderr } = await runServe(['rds', '--port', 'eighty']);
     expect(code).toBe(1);

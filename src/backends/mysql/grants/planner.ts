@@ -6,24 +6,9 @@
  */
 
 import { PreconditionError } from '../../../errors.js';
-import { quoteAccount, verbatim, type Sql } from '../sql.js';
+import { quoteAccount, type Sql } from '../sql.js';
 import { parseGrantLine, type Grantee, type Privilege, type ResourceLimit } from './parser.js';
-
-/** `GRANT <privileges> ON <object> TO <account> [WITH GRANT OPTION] [limits]`, as server text. */
-export function grantSql(
-  privileges: readonly string[],
-  object: string,
-  account: string,
-  grantOption: boolean,
-  limits: readonly ResourceLimit[] = [],
-): Sql {
-  const options = [...(grantOption ? ['GRANT OPTION'] : []), ...limits.map((l) => `${l.name} ${l.value}`)];
-  const withClause = options.length > 0 ? ` WITH ${options.join(' ')}` : '';
-  return verbatim(`GRANT ${privileges.join(', ')} ON ${object} TO ${account}${withClause}`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Planning
+import { grantPrivileges, grantProxy, grantRoles, revokePrivileges, revokeProxy, revokeRole, setDefaultRole } from './statements.js';
 
 /** One privilege on one object, column privileges one column at a time. */
 type Atom = { readonly name: string; readonly column: string | null };
@@ -178,7 +163,7 @@ export function planGrantSync(
   for (const [role, admin] of cur.roles) {
     const altAdmin = alt.roles.get(role);
     if (altAdmin === undefined || (admin && !altAdmin)) {
-      grants.push(verbatim(`GRANT ${role} TO ${account}${admin ? ' WITH ADMIN OPTION' : ''}`));
+      grants.push(grantRoles([role], account, admin));
     }
   }
 
@@ -193,7 +178,7 @@ export function planGrantSync(
     if (lackingStatic.length > 0 || needsOption) {
       // USAGE carries the option alone without re-granting (and so un-restricting) anything.
       const list = lackingStatic.length > 0 ? privilegeListSplit(lackingStatic) : ['USAGE'];
-      grants.push(grantSql(list, c.object, account, c.grantOption));
+      grants.push(grantPrivileges(list, c.object, account, c.grantOption));
     }
     const dynamicWith: string[] = [];
     const dynamicWithout: string[] = [];
@@ -203,8 +188,8 @@ export function planGrantSync(
       if (!a.covers(x)) (optioned ? dynamicWith : dynamicWithout).push(x.name);
       else if (optioned && !a.dynamicOptions.has(x.name)) dynamicWith.push(x.name);
     }
-    if (dynamicWith.length > 0) grants.push(grantSql(dynamicWith, c.object, account, true));
-    if (dynamicWithout.length > 0) grants.push(grantSql(dynamicWithout, c.object, account, false));
+    if (dynamicWith.length > 0) grants.push(grantPrivileges(dynamicWith, c.object, account, true));
+    if (dynamicWithout.length > 0) grants.push(grantPrivileges(dynamicWithout, c.object, account, false));
     if (c.object === '*.*') {
       for (const x of lackingStatic) grantedGlobally.add(x.name);
       for (const n of dynamicWithout) grantedGlobally.add(n);
@@ -215,17 +200,17 @@ export function planGrantSync(
   for (const [proxied, option] of cur.proxies) {
     const altOption = alt.proxies.get(proxied);
     if (altOption === undefined || (option && !altOption)) {
-      grants.push(verbatim(`GRANT PROXY ON ${proxied} TO ${account}${option ? ' WITH GRANT OPTION' : ''}`));
+      grants.push(grantProxy(proxied, account, option));
     }
   }
 
   // A limit the current account lacks is 0 (unlimited) for it; "1.500000" equals "1.5".
-  const limitChanges: string[] = [];
+  const limitChanges: ResourceLimit[] = [];
   for (const name of new Set([...cur.limits.keys(), ...alt.limits.keys()])) {
     const want = cur.limits.get(name) ?? '0';
-    if (Number(want) !== Number(alt.limits.get(name) ?? '0')) limitChanges.push(`${name} ${want}`);
+    if (Number(want) !== Number(alt.limits.get(name) ?? '0')) limitChanges.push({ name, value: want });
   }
-  if (limitChanges.length > 0) grants.push(verbatim(`GRANT USAGE ON *.* TO ${account} WITH ${limitChanges.join(' ')}`));
+  if (limitChanges.length > 0) grants.push(grantPrivileges(['USAGE'], '*.*', account, false, limitChanges));
 
   const curGlobal = cur.objects.get('*.*');
   for (const [object, atoms] of alt.partialRevokes) {
@@ -235,13 +220,13 @@ export function planGrantSync(
     const lift = [...atoms.values()].filter(
       (x) => !wanted?.has(atomKey(x)) && curGlobal?.covers(x) === true && !grantedGlobally.has(x.name),
     );
-    if (lift.length > 0) grants.push(grantSql(privilegeListSplit(lift), object, account, false));
+    if (lift.length > 0) grants.push(grantPrivileges(privilegeListSplit(lift), object, account, false));
   }
   for (const [object, atoms] of cur.partialRevokes) {
     const have = alt.partialRevokes.get(object);
     const missing = [...atoms.values()].filter((x) => !have?.has(atomKey(x)) || grantedGlobally.has(x.name));
     if (missing.length > 0) {
-      grants.push(verbatim(`REVOKE ${privilegeListSplit(missing).join(', ')} ON ${object} FROM ${account}`));
+      grants.push(revokePrivileges(privilegeListSplit(missing), object, account));
     }
   }
 
@@ -250,54 +235,56 @@ export function planGrantSync(
     if (a.all && !c.all) {
       // ALL cannot share a REVOKE with other privileges (MariaDB: syntax error), and it takes the
       // table's column privileges with it; the current account's are granted again right after.
-      revokes.push(verbatim(`REVOKE ${ALL} ON ${a.object} FROM ${account}`));
+      revokes.push(revokePrivileges([ALL], a.object, account));
       const staticAtoms = [...c.atoms.values()].filter((x) => !isDynamic(c.object, x.name));
       if (staticAtoms.length > 0 || (c.grantOption && !a.grantOption)) {
-        revokes.push(grantSql(staticAtoms.length > 0 ? privilegeListSplit(staticAtoms) : ['USAGE'], c.object, account, c.grantOption));
+        revokes.push(
+          grantPrivileges(staticAtoms.length > 0 ? privilegeListSplit(staticAtoms) : ['USAGE'], c.object, account, c.grantOption),
+        );
       }
     } else {
       const extra = [...a.atoms.values()].filter((x) => !c.covers(x));
       if (extra.length > 0) {
-        revokes.push(verbatim(`REVOKE ${privilegeListSplit(extra).join(', ')} ON ${a.object} FROM ${account}`));
+        revokes.push(revokePrivileges(privilegeListSplit(extra), a.object, account));
         // A table-level REVOKE takes that privilege's column grants with it: give back the current account's.
         const revokedWhole = new Set(extra.filter((x) => x.column === null).map((x) => x.name));
         const columns = [...c.atoms.values()].filter((x) => x.column !== null && revokedWhole.has(x.name));
-        if (columns.length > 0) revokes.push(grantSql(privilegeListSplit(columns), c.object, account, c.grantOption));
+        if (columns.length > 0) revokes.push(grantPrivileges(privilegeListSplit(columns), c.object, account, c.grantOption));
       }
     }
-    if (a.grantOption && !c.grantOption) revokes.push(verbatim(`REVOKE GRANT OPTION ON ${a.object} FROM ${account}`));
+    if (a.grantOption && !c.grantOption) revokes.push(revokePrivileges(['GRANT OPTION'], a.object, account));
     // A dynamic privilege's own grant option can only be dropped with the privilege.
     for (const name of a.dynamicOptions) {
       const keep = c.atoms.has(name);
       if (!keep || c.dynamicOptions.has(name)) continue;
-      revokes.push(verbatim(`REVOKE ${name} ON ${a.object} FROM ${account}`));
-      revokes.push(grantSql([name], a.object, account, false));
+      revokes.push(revokePrivileges([name], a.object, account));
+      revokes.push(grantPrivileges([name], a.object, account, false));
     }
   }
 
   for (const [role, admin] of alt.roles) {
     const wanted = cur.roles.get(role);
-    if (wanted === undefined) revokes.push(verbatim(`REVOKE ${role} FROM ${account}`));
+    if (wanted === undefined) revokes.push(revokeRole(role, account));
     else if (admin && !wanted) {
       // MySQL 8 has no REVOKE ADMIN OPTION FOR; revoking and re-granting works on both servers.
-      revokes.push(verbatim(`REVOKE ${role} FROM ${account}`));
-      revokes.push(verbatim(`GRANT ${role} TO ${account}`));
+      revokes.push(revokeRole(role, account));
+      revokes.push(grantRoles([role], account, false));
     }
   }
 
   for (const [proxied, option] of alt.proxies) {
     const wanted = cur.proxies.get(proxied);
-    if (wanted === undefined) revokes.push(verbatim(`REVOKE PROXY ON ${proxied} FROM ${account}`));
+    if (wanted === undefined) revokes.push(revokeProxy(proxied, account));
     else if (option && !wanted) {
-      revokes.push(verbatim(`REVOKE PROXY ON ${proxied} FROM ${account}`));
-      revokes.push(verbatim(`GRANT PROXY ON ${proxied} TO ${account}`));
+      revokes.push(revokeProxy(proxied, account));
+      revokes.push(grantProxy(proxied, account, false));
     }
   }
 
   // Last: MariaDB refuses a default role that is not granted, and keeps a stale default after
   // the role itself is revoked.
   if (cur.defaultRole !== alt.defaultRole) {
-    revokes.push(verbatim(`SET DEFAULT ROLE ${cur.defaultRole ?? 'NONE'} FOR ${account}`));
+    revokes.push(setDefaultRole(cur.defaultRole ?? 'NONE', account));
   }
 
   return [...grants, ...revokes];

@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { AcsParams, AcsResult } from '../acs-rpc/params.js';
 import { describeCallBy, listenOptions, startAcsRpcServer, type AcsAction, type ListenOptions } from '../acs-rpc/server.js';
-import type { EmulatorCommand } from '../command.js';
+import { describeIssues } from '../../../zod-issues.js';
+import { emulatorCommand } from '../command.js';
 import { getRandomPassword } from './random-password.js';
 import { KmsState, SECRET_TYPES, type KmsStateOptions, type SecretType } from './state.js';
 
@@ -104,15 +105,30 @@ const SeedFile = z.array(
   }),
 );
 
+/** The seed file's secrets. Its text never reaches a message: a JSON error would quote SecretData. */
+async function readSeedFile(path: string): Promise<KmsSeedSecret[]> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    const reason = err instanceof SyntaxError ? 'is not valid JSON' : 'cannot be read';
+    throw new Error(`--seed: the file ${reason}`);
+  }
+  const parsed = SeedFile.safeParse(raw);
+  if (!parsed.success) throw new Error(`--seed: ${describeIssues(parsed.error, 'the file')}`);
+  return parsed.data;
+}
+
 /** `serve.ts kms [--seed secrets.json]`: the seed file is a JSON array of {SecretName, SecretData, SecretType?}. */
-export const kmsCommand: EmulatorCommand = {
+export const kmsCommand = emulatorCommand({
   name: 'kms',
   summary: 'KMS Secrets Manager API (2016-01-20)',
   defaultPort: 8300,
   options: { seed: { type: 'string' } },
-  async start(values, listen) {
+  flags: z.object({ seed: z.string().min(1, '--seed takes a file').optional() }),
+  async start(flags, listen) {
     const options: KmsEmulatorOptions = { ...listen };
-    if (typeof values['seed'] === 'string') options.seed = SeedFile.parse(JSON.parse(await readFile(values['seed'], 'utf8')));
+    if (flags.seed !== undefined) options.seed = await readSeedFile(flags.seed);
     return startKmsEmulator(options);
   },
-};
+});

@@ -5,7 +5,8 @@
  */
 import { missingParameter, type AcsParams, type AcsResult } from '../acs-rpc/params.js';
 import { describeCallBy, listenOptions, startAcsRpcServer, type AcsAction, type ListenOptions } from '../acs-rpc/server.js';
-import type { EmulatorCommand } from '../command.js';
+import { z } from 'zod';
+import { emulatorCommand } from '../command.js';
 import { serverFromUrl } from '../../fixtures/mysql-sandbox.js';
 import { instanceNotFound, type BusyCode } from './errors.js';
 import { RdsInstance, type RdsInstanceSpec } from './instance.js';
@@ -164,13 +165,14 @@ export function parseInstanceArg(arg: string): RdsInstanceSpec {
 }
 
 /** `serve.ts rds [--instance ID=mysql://...]...`: without --instance, one instance rm-local on MYSQL_URL. */
-export const rdsCommand: EmulatorCommand = {
+export const rdsCommand = emulatorCommand({
   name: 'rds',
   summary: 'ApsaraDB RDS account API (2014-08-15) over a real MySQL/MariaDB',
   defaultPort: 8301,
   options: { instance: { type: 'string', multiple: true } },
-  async start(values, listen) {
-    const specs = ((values['instance'] as string[] | undefined) ?? []).map(parseInstanceArg);
+  flags: z.object({ instance: z.array(z.string()).default([]) }),
+  async start(flags, listen) {
+    const specs = flags.instance.map(parseInstanceArg);
     return startRdsEmulator({ ...listen, instances: specs.length > 0 ? specs : [{ instanceId: 'rm-local', server: serverFromUrl() }] });
   },
-};
+});

@@ -5,7 +5,6 @@
  * It never writes a password anywhere but into a bound statement value.
  */
 import mysql, { type Pool, type RowDataPacket } from 'mysql2/promise';
-import { dialectFor, parseServerVersion, type MysqlDialect } from '../../../backends/mysql/dialect.js';
 import { quoteAccount, quoteIdentifier } from '../../../backends/mysql/sql.js';
 import type { ServerAddress } from '../../fixtures/mysql-sandbox.js';
 import { optionalParam, requireParam, type AcsParams, type AcsResult } from '../acs-rpc/params.js';
@@ -29,9 +28,11 @@ import {
   classifyPrivileges,
   commaList,
   DATABASE_PRIVILEGES,
-  DB_PRIVILEGE_COLUMNS,
+  dbFromPattern,
+  dbPattern,
   GLOBAL_PRIVILEGES,
   isPrivilegeType,
+  rowPrivileges,
   SYSTEM_SCHEMAS,
   type AccountType,
   type PrivilegeType,
@@ -60,29 +61,9 @@ interface AccountState {
   unavailableFor: number;
 }
 
-/** `_` and `%` are wildcards in a database-level GRANT; RDS grants on the named database only. */
-function dbPattern(db: string): string {
-  return db.replace(/[\\_%]/g, '\\$&');
-}
-
-function dbFromPattern(pattern: string): string {
-  return pattern.replace(/\\([\\_%])/g, '$1');
-}
-
 /** Account names are validated before they reach SQL; quoting them anyway keeps statements free of `?` placeholders. */
 function account(name: string): string {
   return quoteAccount(name, '%');
-}
-
-function rowPrivileges(row: RowDataPacket): string[] {
-  const known = new Map(DB_PRIVILEGE_COLUMNS);
-  const held = DB_PRIVILEGE_COLUMNS.filter(([column]) => row[column] === 'Y').map(([, privilege]) => privilege);
-  for (const [column, value] of Object.entries(row)) {
-    if (column.endsWith('_priv') && !known.has(column) && value === 'Y') {
-      held.push(column.slice(0, -'_priv'.length).replaceAll('_', ' ').toUpperCase());
-    }
-  }
-  return held;
 }
 
 /** mysql2's code for CREATE USER of an account that exists. */
@@ -102,7 +83,7 @@ export class RdsInstance {
   private readonly unavailableHooks = new Map<string, number>();
   private busy: { calls: number; code: BusyCode } = { calls: 0, code: 'OperationDenied.DBInstanceStatus' };
   private pool: Pool | undefined;
-  private serverDialect: Promise<MysqlDialect> | undefined;
+  private passwordSyntax: Promise<'alter-user' | 'set-password'> | undefined;
   /** Mutating calls run one at a time, as RDS runs one task at a time per instance. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -249,8 +230,10 @@ export class RdsInstance {
     checkAccountPassword(password);
     const state = await this.usableAccount(name);
     const pool = this.admin();
-    for (const statement of (await this.dialect()).setPassword(name, [{ host: '%' }], password)) {
-      await pool.query(statement.sql, [...statement.values]);
+    if ((await this.passwordStatement()) === 'alter-user') {
+      await pool.query('ALTER USER ?@? IDENTIFIED BY ?', [name, '%', password]);
+    } else {
+      await pool.query('SET PASSWORD FOR ?@? = PASSWORD(?)', [name, '%', password]);
     }
     state.unavailableFor = this.unavailableSpan(name);
     return {};
@@ -377,12 +360,23 @@ export class RdsInstance {
     }
   }
 
-  /** The server's account-management SQL, by its version: the function's own dialect, so both speak alike. */
-  private dialect(): Promise<MysqlDialect> {
-    this.serverDialect ??= this.admin()
+  /**
+   * ALTER USER from MySQL 5.7.6 and MariaDB 10.2 on; SET PASSWORD ... = PASSWORD() before. Worked out
+   * here rather than with the function's dialect: the emulator is what the function is checked against.
+   */
+  private passwordStatement(): Promise<'alter-user' | 'set-password'> {
+    this.passwordSyntax ??= this.admin()
       .query<RowDataPacket[]>('SELECT VERSION() AS version')
-      .then(([rows]) => dialectFor(parseServerVersion(String(rows[0]?.['version'] ?? ''))));
-    this.serverDialect.catch(() => (this.serverDialect = undefined));
-    return this.serverDialect;
+      .then(([rows]) => {
+        const version = String(rows[0]?.['version'] ?? '');
+        const [major = 0, minor = 0, patch = 0] = (/^(\d+)\.(\d+)\.(\d+)/.exec(version) ?? []).slice(1).map(Number);
+        const mariadb = /mariadb/i.test(version);
+        const modern = mariadb
+          ? major > 10 || (major === 10 && minor >= 2)
+          : major > 5 || (major === 5 && (minor > 7 || (minor === 7 && patch >= 6)));
+        return modern ? 'alter-user' : 'set-password';
+      });
+    this.passwordSyntax.catch(() => (this.passwordSyntax = undefined));
+    return this.passwordSyntax;
   }
 }

@@ -45,7 +45,7 @@ export const GLOBAL_PRIVILEGES: Readonly<Record<PrivilegeType, readonly string[]
 };
 
 /** mysql.db columns in SHOW GRANTS order. Columns not listed (a newer server's) still count, named after the column. */
-export const DB_PRIVILEGE_COLUMNS: ReadonlyArray<readonly [column: string, privilege: string]> = [
+const DB_PRIVILEGE_COLUMNS: ReadonlyArray<readonly [column: string, privilege: string]> = [
   ['Select_priv', 'SELECT'],
   ['Insert_priv', 'INSERT'],
   ['Update_priv', 'UPDATE'],
@@ -155,4 +155,25 @@ export function checkDescription(description: string): void {
   if (description.length < 2 || description.length > 256 || !/^\p{L}/u.test(description) || /^https?:\/\//i.test(description)) {
     throw invalidDescription();
   }
+}
+
+/** `_` and `%` are wildcards in a database-level GRANT; RDS grants on the named database only. */
+export function dbPattern(db: string): string {
+  return db.replace(/[\\_%]/g, '\\$&');
+}
+
+export function dbFromPattern(pattern: string): string {
+  return pattern.replace(/\\([\\_%])/g, '$1');
+}
+
+/** The privileges a mysql.db row holds, in SHOW GRANTS order. */
+export function rowPrivileges(row: Readonly<Record<string, unknown>>): string[] {
+  const known = new Map(DB_PRIVILEGE_COLUMNS);
+  const held = DB_PRIVILEGE_COLUMNS.filter(([column]) => row[column] === 'Y').map(([, privilege]) => privilege);
+  for (const [column, value] of Object.entries(row)) {
+    if (column.endsWith('_priv') && !known.has(column) && value === 'Y') {
+      held.push(column.slice(0, -'_priv'.length).replaceAll('_', ' ').toUpperCase());
+    }
+  }
+  return held;
 }
