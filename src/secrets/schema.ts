@@ -1,7 +1,8 @@
 /**
  * SecretData formats (CONTRACT: Secrets) as zod schemas, and the stage names.
- * A parsed secret keeps its raw JSON object: a new version changes AccountName and
- * AccountPassword only, every other field (even unknown ones) is carried over byte for byte.
+ * A parsed secret keeps its raw JSON object; a new version is made from the original text and
+ * changes AccountName and AccountPassword only, every other field (even unknown ones) is carried
+ * over byte for byte.
  * A refused field is named in the error, never its value.
  */
 import { isIP } from 'node:net';
@@ -9,6 +10,7 @@ import { z } from 'zod';
 import { InvalidSecretError } from '../errors.js';
 import { ACCOUNT_NAME_PATTERN, ACCOUNT_NAME_RULE } from '../names.js';
 import { describeIssues } from '../zod-issues.js';
+import { replaceAccount } from './secret-text.js';
 
 export const Stage = { Current: 'ACSCurrent', Pending: 'ACSPending', Previous: 'ACSPrevious' } as const;
 export type StageName = (typeof Stage)[keyof typeof Stage];
@@ -89,7 +91,11 @@ export function parseSecret<S extends z.ZodType>(schema: S, raw: RawSecret, labe
   return result.data;
 }
 
-/** The raw JSON of the next version: only the account changes, every other field is kept as it was. */
-export function withAccount(raw: RawSecret, accountName: string, accountPassword: string): string {
-  return JSON.stringify({ ...raw, AccountName: accountName, AccountPassword: accountPassword });
+/**
+ * The SecretData text of the next version, from the current version's text: only the account's two
+ * values change, every other byte is kept as it was (no JSON.stringify round trip, which would round
+ * big numbers and reorder keys). Errors name `label`, never the text.
+ */
+export function withAccount(data: string, accountName: string, accountPassword: string, label: string): string {
+  return replaceAccount(data, accountName, accountPassword, label);
 }

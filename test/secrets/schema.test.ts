@@ -48,7 +48,7 @@ describe('MysqlSecretSchema', () => {
 
   it('changes only the account in the next version, keeping unknown fields and their types', () => {
     const raw = { ...base, Port: '3306', Extra: { nested: [1, 2] }, SSL: 'false' };
-    expect(JSON.parse(withAccount(raw, 'appuser_rt', 'New-pw-1'))).toEqual({
+    expect(JSON.parse(withAccount(JSON.stringify(raw), 'appuser_rt', 'New-pw-1', 'l'))).toEqual({
       ...raw,
       AccountName: 'appuser_rt',
       AccountPassword: 'New-pw-1',
