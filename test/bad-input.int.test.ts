@@ -24,6 +24,15 @@ async function tamperedPending(fx: Fixture, changes: Record<string, unknown>): P
   return event(fx, { Step: 'set', VersionId: 'tampered' });
 }
 
+/** A valid `new`, then the master secret replaced by `data` (or deleted): the event for `set`. */
+async function masterChangedAfterNew(fx: Fixture, data: string | undefined): Promise<unknown> {
+  await fx.seed();
+  const { VersionId } = await fx.invoke('new');
+  if (data === undefined) await fx.admin.deleteSecret(fx.masterName);
+  else await fx.admin.putSecretValue({ name: fx.masterName, versionId: 'changed', data });
+  return event(fx, { Step: 'set', VersionId });
+}
+
 const cases: Case[] = [
   { name: 'unknown Step', error: 'InvalidEventError', arrange: async (fx) => (await fx.seed(), event(fx, { Step: 'rotate' })) },
   { name: 'missing SecretName', error: 'InvalidEventError', arrange: async () => ({ RegionId: REGION, Step: 'new' }) },
@@ -100,32 +109,40 @@ const cases: Case[] = [
     error: 'PreconditionError',
     arrange: (fx) => tamperedPending(fx, { MasterSecret: 'someone-elses-master' }),
   },
+  // A master secret's faults are refused at new, before a pending version is staged, and at set when
+  // the master secret changed after new (a pending version left from before).
   {
-    name: 'master secret for another host',
+    name: 'master secret for another host, at new',
     error: 'PreconditionError',
-    arrange: async (fx) => {
-      await fx.seed(fx.appSecret(), fx.masterSecret({ Endpoint: 'db.other.example' }));
-      const { VersionId } = await fx.invoke('new');
-      return event(fx, { Step: 'set', VersionId });
-    },
+    arrange: async (fx) => (await fx.seed(fx.appSecret(), fx.masterSecret({ Endpoint: 'db.other.example' })), event(fx, { Step: 'new' })),
   },
   {
-    name: 'master secret is not JSON',
+    name: 'master secret for another host, at set',
+    error: 'PreconditionError',
+    arrange: async (fx) => masterChangedAfterNew(fx, JSON.stringify(fx.masterSecret({ Endpoint: 'db.other.example' }))),
+  },
+  {
+    name: 'master secret is not JSON, at new',
     error: 'InvalidSecretError',
-    arrange: async (fx) => {
-      await fx.seed(fx.appSecret(), 'not json');
-      const { VersionId } = await fx.invoke('new');
-      return event(fx, { Step: 'set', VersionId });
-    },
+    arrange: async (fx) => (await fx.seed(fx.appSecret(), 'not json'), event(fx, { Step: 'new' })),
   },
   {
-    name: 'missing master secret',
+    name: 'master secret is not JSON, at set',
+    error: 'InvalidSecretError',
+    arrange: async (fx) => masterChangedAfterNew(fx, 'not json'),
+  },
+  {
+    name: 'missing master secret, at new',
     error: 'SecretNotFoundError',
     arrange: async (fx) => {
       await fx.admin.createSecret({ name: fx.secretName, data: JSON.stringify(fx.appSecret()) });
-      const { VersionId } = await fx.invoke('new');
-      return event(fx, { Step: 'set', VersionId });
+      return event(fx, { Step: 'new' });
     },
+  },
+  {
+    name: 'missing master secret, at set',
+    error: 'SecretNotFoundError',
+    arrange: async (fx) => masterChangedAfterNew(fx, undefined),
   },
   {
     name: 'wrong current password',

@@ -33,7 +33,7 @@ const GetSecretValueBody = z.object({
   SecretName: z.string(),
   VersionId: z.string(),
   SecretData: z.string(),
-  SecretDataType: z.string().optional(),
+  SecretDataType: z.enum(['text', 'binary']).optional(),
   SecretType: z.string().optional(),
   VersionStages: z.object({ VersionStage: z.array(z.string()) }).optional(),
 });
@@ -129,14 +129,13 @@ export class KmsSecretStore implements SecretStore {
         `secret ${secretName}: SecretType is ${value.SecretType ?? 'missing'}; only Generic secrets are rotated by this function`,
       );
     }
-    if (value.SecretDataType !== undefined && value.SecretDataType !== 'text') {
-      throw new InvalidSecretError(`secret ${secretName}: SecretDataType must be text`);
-    }
     return {
       secretName: value.SecretName,
       versionId: value.VersionId,
       stages: value.VersionStages?.VersionStage ?? [],
       data: value.SecretData,
+      // Absent means text: KMS documents text as the default.
+      dataType: value.SecretDataType ?? 'text',
     };
   }
 

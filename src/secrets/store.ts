@@ -10,6 +10,8 @@ export interface SecretValue {
   stages: string[];
   /** SecretData as stored; JSON for the secrets this function rotates. */
   data: string;
+  /** KMS's SecretDataType. Only `text` versions are rotated; a `binary` one is refused where it is read, or replaced if it is a stray ACSPending. */
+  dataType: 'text' | 'binary';
 }
 
 export interface VersionInfo {

@@ -1,12 +1,15 @@
 /**
  * Step `end`: ACSCurrent moves to the new version, the old current keeps ACSPrevious (moved
  * explicitly, since KMS is not documented to do it), and ACSPending is cleared. Each move is
- * checked against the listing first, so a re-run after a crash finishes what is left. It never
- * touches the database and never reads SecretData.
+ * checked against the listing first, so a re-run after a crash finishes what is left. Before any
+ * move it proves the pending version works (a login, or on RDS engines without one the account's
+ * state): `end` after a skipped `set`, or after the alternate was dropped, must not promote a version
+ * nobody can log in with. It never changes the database.
  */
 import { PreconditionError, SecretNotFoundError } from '../errors.js';
 import { Stage, secretLabel } from '../secrets/schema.js';
 import type { StepContext, StepResult } from './types.js';
+import { loadVersion } from './versions.js';
 
 export async function endStep(ctx: StepContext): Promise<StepResult> {
   const versionId = ctx.versionId;
@@ -23,6 +26,16 @@ export async function endStep(ctx: StepContext): Promise<StepResult> {
   }
   if (!target) throw new SecretNotFoundError(`${label}: no such version`);
   if (!target.stages.includes(Stage.Pending)) throw new PreconditionError(`${label}: the version is not staged ACSPending`);
+
+  const pending = await loadVersion(ctx, { versionId }, 'VersionId');
+  try {
+    await ctx.backend.verify(pending.account);
+  } catch (err) {
+    if (err instanceof PreconditionError) {
+      throw new PreconditionError(`${label}: the pending credentials do not work, so ACSCurrent stays where it is; run set and test first`);
+    }
+    throw err;
+  }
 
   if (current) {
     const previous = holder(Stage.Previous);

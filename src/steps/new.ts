@@ -6,17 +6,20 @@
  * SDK or SQL, and never a password in a log line or a message.
  */
 import { generatePassword, passwordPolicy } from '../password.js';
-import { Stage, withAccount, type RawSecret } from '../secrets/schema.js';
+import { Stage, secretLabel, withAccount, type RawSecret } from '../secrets/schema.js';
 import type { SecretValue } from '../secrets/store.js';
 import { requireAlternating, sameExceptAccount } from './rules.js';
 import type { StepContext, StepResult } from './types.js';
-import { loadVersion, parseVersion } from './versions.js';
+import { loadMasterFor, loadVersion, parseVersion } from './versions.js';
 
 export async function newStep(ctx: StepContext<string | undefined>): Promise<StepResult> {
   const current = await loadVersion(ctx, { stage: Stage.Current }, Stage.Current);
   requireAlternating(ctx.secretName, current, Stage.Current);
   const alternate = await ctx.backend.alternateName(current.account.user);
   const result = { Step: 'new' as const, Backend: ctx.backend.kind, AccountName: alternate };
+  // One KMS read buys refusing now what set would refuse later (a missing master, a master for another
+  // server, a master that is the current or alternate account), before a pending version is staged.
+  if (current.masterSecret !== undefined) await loadMasterFor(ctx, current, current.masterSecret, alternate);
 
   const pending = await ctx.store.find(ctx.secretName, { stage: Stage.Pending });
   if (pending && pending.versionId !== current.version.versionId) {
@@ -36,7 +39,11 @@ export async function newStep(ctx: StepContext<string | undefined>): Promise<Ste
 
   const password = generatePassword(passwordPolicy(ctx.passwordConfig, ctx.backend.passwordRules()));
   ctx.mask.protect(password);
-  await ctx.store.putPending(ctx.secretName, versionId, withAccount(current.raw, alternate, password));
+  await ctx.store.putPending(
+    ctx.secretName,
+    versionId,
+    withAccount(current.version.data, alternate, password, secretLabel(ctx.secretName, Stage.Current)),
+  );
   if (pending && pending.versionId !== versionId) {
     // KMS is not documented to take a stage off its old holder on PutSecretValue: make sure.
     const stale = await ctx.store.find(ctx.secretName, { versionId: pending.versionId });

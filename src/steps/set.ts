@@ -3,12 +3,11 @@
  * rotation guidance asks for. Nothing is changed until every check has passed, and the store is never
  * written: only the backend changes the database.
  */
-import type { Account } from '../backends/backend.js';
 import { PreconditionError } from '../errors.js';
 import { Stage, secretLabel } from '../secrets/schema.js';
 import { requireAlternating, sameExceptAccount } from './rules.js';
 import type { StepContext, StepResult } from './types.js';
-import { loadMaster, loadVersion } from './versions.js';
+import { loadMasterFor, loadVersion } from './versions.js';
 
 export async function setStep(ctx: StepContext): Promise<StepResult> {
   const versionId = ctx.versionId;
@@ -31,21 +30,17 @@ export async function setStep(ctx: StepContext): Promise<StepResult> {
     throw new PreconditionError(`${label}: fields other than AccountName and AccountPassword differ from the ACSCurrent version`);
   }
 
+  // The master is checked here too, before any login: a master that is the current or the alternate
+  // account would have its own grants and password rewritten.
+  const master =
+    current.masterSecret === undefined ? undefined : await loadMasterFor(ctx, current, current.masterSecret, pending.account.user);
+
   if ((await ctx.backend.loginState(pending.account)) === 'works') {
     ctx.log.info('the pending credentials already log in', { check: 'pending-login', account: pending.account.user });
     return { ...result, Skipped: 'the pending credentials already log in' };
   }
   if ((await ctx.backend.loginState(current.account)) === 'refused') {
     throw new PreconditionError(`${secretLabel(ctx.secretName, Stage.Current)}: the current credentials do not log in`);
-  }
-  let master: Account | undefined;
-  if (current.masterSecret !== undefined) {
-    master = await loadMaster(ctx, current.masterSecret);
-    if (master.endpoint !== current.account.endpoint || master.port !== current.account.port) {
-      throw new PreconditionError(
-        `${secretLabel(ctx.secretName, Stage.Current)}: MasterSecret: the master secret is for another Endpoint or Port`,
-      );
-    }
   }
 
   const applied = await ctx.backend.apply({ current: current.account, pending: pending.account, master });

@@ -43,7 +43,11 @@ class CrashingStore extends MemorySecretStore {
 /** Versions seeded in order, each with exactly the stages given. */
 function seeded(stages: Record<string, string[]>, options: MemoryStoreOptions = {}, store = new MemorySecretStore(options)): StepHarness {
   const h = stepHarness({ store });
-  for (const [versionId, held] of Object.entries(stages)) h.store.seed(SECRET, appSecret(versionId), { versionId, stages: held });
+  for (const [versionId, held] of Object.entries(stages)) {
+    h.store.seed(SECRET, appSecret(versionId), { versionId, stages: held });
+    // Every version's account logs in, as after a finished set; the refusal tests take it away.
+    h.backend.withAccount(versionId, 'Current-Password-1');
+  }
   return h;
 }
 
@@ -149,5 +153,42 @@ describe('endStep refusals', () => {
     await expect(failure).rejects.toThrow(/the version is not staged ACSPending/);
     expect(h.store.writes).toEqual([]);
     expect(h.store.stagesOf(SECRET)).toEqual({ v1: ['ACSCurrent'], v2: stages });
+  });
+});
+
+describe('endStep before it moves anything', () => {
+  it('refuses a pending version whose credentials do not log in (end straight after new), stages unchanged', async () => {
+    const h = seeded({ v1: ['ACSCurrent'], v2: ['ACSPending'] });
+    h.backend.accounts.delete('v2');
+    const failure = endStep(h.context('v2'));
+    await expect(failure).rejects.toBeInstanceOf(PreconditionError);
+    await expect(failure).rejects.toThrow(/version v2\): the pending credentials do not work, so ACSCurrent stays where it is/);
+    expect(h.store.writes).toEqual([]);
+    expect(h.store.stagesOf(SECRET)).toEqual({ v1: ['ACSCurrent'], v2: ['ACSPending'] });
+    expect(h.backend.calls).toEqual(['verify v2']);
+  });
+
+  it('refuses a pending account whose password was changed behind the rotation', async () => {
+    const h = seeded({ v1: ['ACSCurrent'], v2: ['ACSPending'] });
+    h.backend.withAccount('v2', 'Someone-Elses-1');
+    await expect(endStep(h.context('v2'))).rejects.toBeInstanceOf(PreconditionError);
+    expect(h.store.writes).toEqual([]);
+  });
+
+  it('passes on a transient failure of the check (the database unreachable), stages unchanged', async () => {
+    const h = seeded({ v1: ['ACSCurrent'], v2: ['ACSPending'] });
+    const unreachable = new TransientError('connect ETIMEDOUT');
+    h.backend.loginScript = () => {
+      throw unreachable;
+    };
+    await expect(endStep(h.context('v2'))).rejects.toBe(unreachable);
+    expect(h.store.writes).toEqual([]);
+  });
+
+  it("promotes a version the backend can only check by the account's state (RDS engines without a login)", async () => {
+    const h = seeded({ v1: ['ACSCurrent'], v2: ['ACSPending'] });
+    h.backend.loginScript = () => 'unknown';
+    expect(await endStep(h.context('v2'))).toEqual(DONE);
+    expect(h.store.stagesOf(SECRET)).toEqual(FINAL);
   });
 });

@@ -4,10 +4,17 @@ import { ConfigurationError, InvalidSecretError, PreconditionError, SecretNotFou
 import { newStep } from '../../src/steps/new.js';
 import { MemorySecretStore } from '../support/memory-store.js';
 import { ScriptedBackend } from '../support/scripted-backend.js';
-import { appSecret, SECRET, stepHarness, type StepHarness } from '../support/step-context.js';
+import { appSecret, MASTER, masterSecret, SECRET, stepHarness as bareHarness, type StepHarness } from '../support/step-context.js';
 
 const CURRENT_PASSWORD = 'Current-Password-1';
 const STALE_PASSWORD = 'Stale-Pending-Password-1';
+
+/** The harness with the master secret the app secret names, which `new` checks before staging anything. */
+function stepHarness(options: Parameters<typeof bareHarness>[0] = {}): StepHarness {
+  const h = bareHarness(options);
+  h.store.seed(MASTER, masterSecret());
+  return h;
+}
 
 function passwordOf(h: StepHarness, versionId: string): string {
   return String(h.store.dataOf(SECRET, versionId)?.['AccountPassword']);
@@ -259,5 +266,41 @@ describe('newStep passwords', () => {
       expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/);
       for (const kind of [/[a-z]/, /[A-Z]/, /[0-9]/, /[-_]/]) expect(password).toMatch(kind);
     }
+  });
+});
+
+describe('newStep and the master secret', () => {
+  it('refuses a missing master secret with SecretNotFoundError, staging nothing', async () => {
+    const h = bareHarness();
+    h.store.seed(SECRET, appSecret(), { versionId: 'v1' });
+    await expect(newStep(h.context(undefined))).rejects.toBeInstanceOf(SecretNotFoundError);
+    expect(h.store.writes).toEqual([]);
+  });
+
+  it.each([
+    ['the alternate', 'admin_rt'],
+    ['the current account', 'admin'],
+  ])('refuses a master account that is %s, staging nothing', async (which, user) => {
+    const h = stepHarness();
+    h.store.seed(SECRET, appSecret(user), { versionId: 'v1' });
+    const failure = newStep(h.context(undefined));
+    await expect(failure).rejects.toBeInstanceOf(PreconditionError);
+    await expect(failure).rejects.toThrow(
+      `the master account would be rotated itself (it is the ${which === 'the alternate' ? 'alternate' : 'current'} account)`,
+    );
+    expect(h.store.writes).toEqual([]);
+  });
+
+  it('refuses a master secret for another server, and one that is the rotated secret itself, staging nothing', async () => {
+    const other = stepHarness();
+    other.store.seed(MASTER, masterSecret({ Port: 3307 }));
+    other.store.seed(SECRET, appSecret(), { versionId: 'v1' });
+    await expect(newStep(other.context(undefined))).rejects.toThrow(/MasterSecret: the master secret is for another Endpoint or Port/);
+    expect(other.store.writes).toEqual([]);
+
+    const itself = stepHarness();
+    itself.store.seed(SECRET, appSecret('appuser', CURRENT_PASSWORD, { MasterSecret: SECRET }), { versionId: 'v1' });
+    await expect(newStep(itself.context(undefined))).rejects.toThrow(/MasterSecret: names the rotated secret itself/);
+    expect(itself.store.writes).toEqual([]);
   });
 });

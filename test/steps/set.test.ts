@@ -229,7 +229,38 @@ describe('setStep refusals', () => {
     const failure = setStep(h.context('v2'));
     await expect(failure).rejects.toBeInstanceOf(PreconditionError);
     await expect(failure).rejects.toThrow(/MasterSecret: the master secret is for another Endpoint or Port/);
-    expect(h.backend.calls).toEqual(['alternateName appuser', 'loginState appuser_rt', 'loginState appuser']);
+    // A structural check: refused before any login is tried.
+    expect(h.backend.calls).toEqual(['alternateName appuser']);
+    expectUnchanged(h, SEEDED);
+  });
+
+  it.each([
+    ['the alternate (an app secret named <master>_rt)', appSecret('admin_rt'), appSecret('admin', PENDING_PASSWORD), 'alternate'],
+    [
+      "the current account (an app secret naming the master's own account)",
+      appSecret('admin'),
+      appSecret('admin_rt', PENDING_PASSWORD),
+      'current',
+    ],
+  ])('refuses to rotate when the master account is %s, before any login', async (_, current, pending, which) => {
+    const h = rotation({ current, pending });
+    h.backend.withAccount('admin', MASTER_PASSWORD).withAccount('admin_rt', CURRENT_PASSWORD);
+    const failure = setStep(h.context('v2'));
+    await expect(failure).rejects.toBeInstanceOf(PreconditionError);
+    await expect(failure).rejects.toThrow(`MasterSecret: the master account would be rotated itself (it is the ${which} account)`);
+    expect(h.backend.calls.filter((c) => c.startsWith('loginState'))).toEqual([]);
+    expectUnchanged(h, SEEDED);
+    expect(h.backend.accounts.get('admin')).toBe(MASTER_PASSWORD);
+  });
+
+  it('refuses a MasterSecret that names the rotated secret itself, without reading it as a master', async () => {
+    const h = rotation({
+      current: appSecret('appuser', CURRENT_PASSWORD, { MasterSecret: SECRET }),
+      pending: appSecret('appuser_rt', PENDING_PASSWORD, { MasterSecret: SECRET }),
+    });
+    const failure = setStep(h.context('v2'));
+    await expect(failure).rejects.toThrow(/MasterSecret: names the rotated secret itself/);
+    expect(h.store.reads.filter((r) => r === `find ${MASTER}`)).toEqual([]);
     expectUnchanged(h, SEEDED);
   });
 

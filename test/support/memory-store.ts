@@ -24,6 +24,7 @@ export type StoreWrite =
 interface StoredVersion {
   versionId: string;
   data: string;
+  dataType: 'text' | 'binary';
   stages: Set<string>;
 }
 
@@ -42,7 +43,7 @@ export class MemorySecretStore implements SecretStore {
   }
 
   /** Adds a version directly (not recorded as a write): ACSCurrent unless other stages are given. */
-  seed(secretName: string, data: unknown, options: { versionId?: string; stages?: string[] } = {}): this {
+  seed(secretName: string, data: unknown, options: { versionId?: string; stages?: string[]; dataType?: 'text' | 'binary' } = {}): this {
     const versions = this.secrets.get(secretName) ?? [];
     this.secrets.set(secretName, versions);
     const stages = options.stages ?? [Stage.Current];
@@ -50,6 +51,7 @@ export class MemorySecretStore implements SecretStore {
     versions.push({
       versionId: options.versionId ?? `v${versions.length + 1}`,
       data: typeof data === 'string' ? data : JSON.stringify(data),
+      dataType: options.dataType ?? 'text',
       stages: new Set(stages),
     });
     return this;
@@ -79,7 +81,9 @@ export class MemorySecretStore implements SecretStore {
       selector.versionId !== undefined
         ? versions.find((v) => v.versionId === selector.versionId && (selector.stage === undefined || v.stages.has(selector.stage)))
         : versions.find((v) => v.stages.has(selector.stage ?? Stage.Current));
-    return version ? { secretName, versionId: version.versionId, stages: [...version.stages], data: version.data } : undefined;
+    return version
+      ? { secretName, versionId: version.versionId, stages: [...version.stages], data: version.data, dataType: version.dataType }
+      : undefined;
   }
 
   async putPending(secretName: string, versionId: string, data: string): Promise<void> {
@@ -91,7 +95,7 @@ export class MemorySecretStore implements SecretStore {
     }
     this.writes.push({ op: 'putPending', secretName, versionId });
     if (this.pendingLeavesOldHolder) for (const v of versions) v.stages.delete(Stage.Pending);
-    versions.push({ versionId, data, stages: new Set([Stage.Pending]) });
+    versions.push({ versionId, data, dataType: 'text', stages: new Set([Stage.Pending]) });
   }
 
   async listVersions(secretName: string): Promise<VersionInfo[]> {

@@ -1,0 +1,161 @@
+// Defects an adversarial review found (issue 11), each shown on the real MariaDB and the emulators through
+// the real SDKs: the case, then proof that nothing changed (KMS versions and stages, accounts, passwords, grants).
+import * as openapiCore from '@alicloud/openapi-core';
+import * as rds from '@alicloud/rds20140815';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sdkClass } from '../src/alibaba/interop.js';
+import { LOCAL_CREDENTIALS } from '../src/local/fixtures/kms-admin.js';
+import { adminConnection } from '../src/local/fixtures/mysql-sandbox.js';
+import { Fixture, REGION } from './support/fixture.js';
+
+const rejection = (promise: Promise<unknown>): Promise<Error> =>
+  promise.then(
+    () => {
+      throw new Error('expected the step to fail');
+    },
+    (err: unknown) => err as Error,
+  );
+
+describe('the master can become the target', () => {
+  let fx: Fixture;
+  beforeEach(async () => {
+    fx = await Fixture.start();
+  });
+  afterEach(async () => fx?.stop());
+
+  /** The app secret names `user`; a pending version for its alternate is staged by hand, as a tampered or older run would leave it. */
+  async function seedWithAccount(user: string, alternate: string): Promise<void> {
+    await fx.seed(fx.appSecret({ AccountName: user }));
+    const pending = fx.appSecret({ AccountName: alternate, AccountPassword: 'Pending-Password-1' });
+    await fx.store.putPending(fx.secretName, 'staged', JSON.stringify(pending));
+  }
+
+  it.each([
+    ['the app secret names <master>_rt, so the master is the alternate', (m: string) => [`${m}_rt`, m] as const],
+    ["the app secret names the master's own account", (m: string) => [m, `${m}_rt`] as const],
+  ])('refuses at new and at set when %s; the master keeps its grants and password', async (_, accounts) => {
+    const [user, alternate] = accounts(fx.sandbox.master.user);
+    await seedWithAccount(user, alternate);
+    const before = await fx.snapshot();
+    const masterGrants = await fx.grants(fx.sandbox.master.user, fx.sandbox.master.host);
+
+    const atNew = await rejection(fx.invoke('new'));
+    expect(atNew.name).toBe('PreconditionError');
+    expect(atNew.message).toMatch(/MasterSecret: the master account would be rotated itself/);
+    const atSet = await rejection(fx.invoke('set', 'staged'));
+    expect(atSet.name).toBe('PreconditionError');
+    expect(atSet.message).toMatch(/MasterSecret: the master account would be rotated itself/);
+
+    expect(await fx.snapshot()).toEqual(before);
+    expect(await fx.grants(fx.sandbox.master.user, fx.sandbox.master.host)).toEqual(masterGrants);
+    expect(await fx.login({ AccountName: fx.sandbox.master.user, AccountPassword: fx.sandbox.master.password })).toBe('hello');
+  });
+
+  it('refuses a MasterSecret that names the rotated secret itself, at new, changing nothing', async () => {
+    await fx.seed(fx.appSecret({ MasterSecret: fx.secretName }));
+    const before = await fx.snapshot();
+    const err = await rejection(fx.invoke('new'));
+    expect(err.name).toBe('PreconditionError');
+    expect(err.message).toMatch(/MasterSecret: names the rotated secret itself/);
+    expect(await fx.snapshot()).toEqual(before);
+  });
+
+  it('refuses at new a MasterSecret that does not exist, before a pending version is staged', async () => {
+    await fx.admin.createSecret({ name: fx.secretName, data: JSON.stringify(fx.appSecret()) });
+    const before = await fx.snapshot();
+    const err = await rejection(fx.invoke('new'));
+    expect(err.name).toBe('SecretNotFoundError');
+    expect(err.message).toContain(`master secret ${fx.masterName}`);
+    expect(await fx.snapshot()).toEqual(before);
+  });
+});
+
+describe('end promotes blindly', () => {
+  let fx: Fixture;
+  beforeEach(async () => {
+    fx = await Fixture.start();
+    await fx.seed();
+  });
+  afterEach(async () => fx?.stop());
+
+  it('refuses end straight after new (set never ran), stages unchanged', async () => {
+    const { VersionId } = await fx.invoke('new');
+    const before = await fx.snapshot();
+    const err = await rejection(fx.invoke('end', VersionId));
+    expect(err.name).toBe('PreconditionError');
+    expect(err.message).toMatch(/the pending credentials do not work, so ACSCurrent stays where it is/);
+    expect(await fx.snapshot()).toEqual(before);
+    // The application keeps working on the version it had.
+    expect(await fx.login((await fx.secretAt({ stage: 'ACSCurrent' }))!)).toBe('hello');
+  });
+
+  it('refuses end after the alternate was dropped between test and end, stages unchanged', async () => {
+    const { VersionId } = await fx.invoke('new');
+    await fx.invoke('set', VersionId);
+    await fx.invoke('test', VersionId);
+    const conn = await adminConnection(fx.sandbox.server);
+    try {
+      await conn.query('DROP USER ?@?', [`${fx.sandbox.app.user}_rt`, fx.sandbox.app.host]);
+    } finally {
+      await conn.end();
+    }
+    const before = await fx.snapshot();
+    expect((await rejection(fx.invoke('end', VersionId))).name).toBe('PreconditionError');
+    expect(await fx.snapshot()).toEqual(before);
+    // A rerun of the rotation from set repairs it; end then promotes.
+    await fx.invoke('set', VersionId);
+    expect((await fx.invoke('end', VersionId)).Skipped).toBeUndefined();
+    expect(await fx.login((await fx.secretAt({ stage: 'ACSCurrent' }))!)).toBe('hello');
+  });
+});
+
+describe('RDS API backend: end promotes blindly', () => {
+  let fx: Fixture;
+  beforeEach(async () => {
+    fx = await Fixture.start({ rds: { engineVersion: '8.0' } });
+    await fx.seedRds();
+  });
+  afterEach(async () => fx?.stop());
+
+  it('refuses end after the alternate was deleted through the RDS API, stages unchanged', async () => {
+    const { VersionId } = await fx.invoke('new');
+    await fx.invoke('set', VersionId);
+    const { api, instanceId, emulator } = fx.rds!;
+    // DeleteAccount is not in the RDS client the function ships (it never deletes): call the API as an operator would.
+    await deleteAccount(emulator.endpoint, instanceId, `${fx.sandbox.app.user}_rt`);
+    expect(await api.describeAccount(instanceId, `${fx.sandbox.app.user}_rt`)).toBeUndefined();
+    const before = await fx.stages();
+    expect((await rejection(fx.invoke('end', VersionId))).name).toBe('PreconditionError');
+    expect(await fx.stages()).toEqual(before);
+  });
+});
+
+describe('a stray ACSPending blocks rotation forever', () => {
+  let fx: Fixture;
+  beforeEach(async () => {
+    fx = await Fixture.start();
+    await fx.seed();
+  });
+  afterEach(async () => fx?.stop());
+
+  it.each([
+    ['binary', { data: Buffer.from('not a secret of ours').toString('base64'), dataType: 'binary' as const }],
+    ['not JSON', { data: 'not json at all', dataType: 'text' as const }],
+  ])('replaces an ACSPending version whose SecretData is %s, and the rotation completes', async (_, stray) => {
+    await fx.admin.putSecretValue({ name: fx.secretName, versionId: 'stray', stages: ['ACSPending'], ...stray });
+    const runs = await fx.rotate();
+    expect(runs.map((r) => r.result.Skipped)).toEqual([undefined, undefined, undefined, undefined]);
+    const stages = await fx.stages();
+    expect(stages['stray']).toEqual([]);
+    expect(stages[runs[0]!.result.VersionId]).toEqual(['ACSCurrent']);
+    expect(await fx.login((await fx.secretAt({ stage: 'ACSCurrent' }))!)).toBe('hello');
+  });
+});
+
+async function deleteAccount(endpointUrl: string, instanceId: string, accountName: string): Promise<void> {
+  const url = new URL(endpointUrl);
+  const client = new (sdkClass(rds))(
+    new openapiCore.$OpenApiUtil.Config({ endpoint: url.host, protocol: 'http', regionId: REGION, ...LOCAL_CREDENTIALS }),
+  );
+  await client.deleteAccount(new rds.DeleteAccountRequest({ DBInstanceId: instanceId, accountName }));
+}
