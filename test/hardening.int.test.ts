@@ -130,6 +130,49 @@ describe('RDS API backend: end promotes blindly', () => {
   });
 });
 
+describe('RDS privileges are never read back', () => {
+  let fx: Fixture;
+  beforeEach(async () => {
+    fx = await Fixture.start({ rds: { engineVersion: '8.0' } });
+    // No DBName: a login alone (SELECT 1) then proves nothing about the application's database.
+    await fx.seedRds(fx.rdsSecret({ DBName: undefined }));
+  });
+  afterEach(async () => fx?.stop());
+
+  const privilegesOf = async (name: string) => (await fx.rds!.api.describeAccount(fx.rds!.instanceId, name))?.privileges;
+
+  it('refuses a set planned from a stale copy of the current account (TransientError), and a retry builds the alternate right', async () => {
+    const { emulator, instanceId } = fx.rds!;
+    const { VersionId } = await fx.invoke('new');
+    emulator.listStaleCopy(instanceId, fx.sandbox.app.user, 1);
+    const err = await rejection(fx.invoke('set', VersionId));
+    expect(err.name).toBe('TransientError');
+    // The password comes last: the half-made alternate cannot be logged in to.
+    expect(await fx.login((await fx.secretAt({ versionId: VersionId }))!)).toMatch(/^refused/);
+
+    await fx.invoke('set', VersionId);
+    await fx.invoke('test', VersionId);
+    await fx.invoke('end', VersionId);
+    const current = (await fx.secretAt({ stage: 'ACSCurrent' }))!;
+    expect(await privilegesOf(current.AccountName)).toEqual(await privilegesOf(fx.sandbox.app.user));
+    expect(await fx.login(current)).toBe('hello');
+  });
+
+  it("fails test when the pending account logs in but lacks its partner's privileges", async () => {
+    const { api, instanceId } = fx.rds!;
+    const { VersionId } = await fx.invoke('new');
+    await fx.invoke('set', VersionId);
+    await api.revoke(instanceId, `${fx.sandbox.app.user}_rt`, [fx.sandbox.database]);
+    const err = await rejection(fx.invoke('test', VersionId));
+    expect(err.name).toBe('PreconditionError');
+    expect(err.message).toMatch(/the pending account's privileges differ from the current account's/);
+    // end makes the same check before it moves anything.
+    const before = await fx.stages();
+    expect((await rejection(fx.invoke('end', VersionId))).name).toBe('PreconditionError');
+    expect(await fx.stages()).toEqual(before);
+  });
+});
+
 describe('a stray ACSPending blocks rotation forever', () => {
   let fx: Fixture;
   beforeEach(async () => {

@@ -154,6 +154,8 @@ export class RdsApiBackend implements Backend {
     }
     const target = await this.waitUntilAvailable(pending.user);
     await this.syncPrivileges(source, target);
+    await this.requirePrivilegesReadBack(source, pending.user);
+    // Last: a working pending login must mean the privileges are in place.
     await api.resetPassword(instanceId, pending.user, pending.password);
     this.options.log.info('pending RDS account matches the current account', {
       account: pending.user,
@@ -174,6 +176,20 @@ export class RdsApiBackend implements Backend {
     await this.options.api.grant(this.options.instanceId, target.name, grant);
   }
 
+  /**
+   * Trust, but verify, as the MySQL backend does: both accounts read again must hold exactly the
+   * privileges the sync was planned from. An answer that was stale (an account listed twice, an old
+   * copy first) shows up here as a difference, before the password makes the alternate usable.
+   */
+  private async requirePrivilegesReadBack(source: RdsAccount, alternate: string): Promise<void> {
+    const { api, instanceId } = this.options;
+    const [current, target] = await Promise.all([api.describeAccount(instanceId, source.name), api.describeAccount(instanceId, alternate)]);
+    const want = privilegeKey(source);
+    if (!current || !target || privilegeKey(current) !== want || privilegeKey(target) !== want) {
+      throw new TransientError(`${this.where}: the alternate account's privileges do not read back as the current account's; retry`);
+    }
+  }
+
   private async waitUntilAvailable(accountName: string): Promise<RdsAccount> {
     const delays = this.options.availabilityDelaysMs ?? DEFAULT_AVAILABILITY_DELAYS_MS;
     for (let attempt = 0; ; attempt++) {
@@ -192,22 +208,34 @@ export class RdsApiBackend implements Backend {
 
   async verify(pending: Account): Promise<VerifyResult> {
     const { api, instanceId } = this.options;
+    let check: VerifyResult['check'] = 'account-state';
     if (canLogInOverSql(await this.instanceInfo())) {
-      if (await canLogIn(await this.address(pending), this.connectOptions)) return { check: 'login' };
-      const state = await api.describeAccount(instanceId, pending.user);
-      if (state && state.status !== 'Available') throw new TransientError(`${this.where}: the pending account is not Available yet`);
-      throw new PreconditionError(`${this.where}: the pending credentials do not log in`);
+      if (!(await canLogIn(await this.address(pending), this.connectOptions))) {
+        const state = await api.describeAccount(instanceId, pending.user);
+        if (state && state.status !== 'Available') throw new TransientError(`${this.where}: the pending account is not Available yet`);
+        throw new PreconditionError(`${this.where}: the pending credentials do not log in`);
+      }
+      check = 'login';
     }
-    // No SQL client for this engine: the account must be Available with exactly its partner's privileges.
+    // Every engine: a login alone does not prove the application can read its data, so the account
+    // must also be Available with exactly its partner's privileges.
     const [account, partner] = await Promise.all([
       api.describeAccount(instanceId, pending.user),
       api.describeAccount(instanceId, alternateOf(pending.user)),
     ]);
     if (!account) throw new PreconditionError(`${this.where}: the pending account does not exist`);
-    if (account.status !== 'Available') throw new TransientError(`${this.where}: the pending account is not Available yet`);
-    const key = (a: RdsAccount | undefined) => JSON.stringify((a?.privileges ?? []).map((p) => `${p.dbName}:${p.privilege}`).sort());
-    if (partner && key(account) !== key(partner))
+    // Where the login worked, a status still settling after ResetAccountPassword does not matter.
+    if (check === 'account-state' && account.status !== 'Available') {
+      throw new TransientError(`${this.where}: the pending account is not Available yet`);
+    }
+    if (partner && privilegeKey(account) !== privilegeKey(partner)) {
       throw new PreconditionError(`${this.where}: the pending account's privileges differ from the current account's`);
-    return { check: 'account-state' };
+    }
+    return { check };
   }
+}
+
+/** An account's per-database privileges in a comparable form, order aside. */
+function privilegeKey(account: RdsAccount): string {
+  return JSON.stringify(account.privileges.map((p) => `${p.dbName}:${p.privilege}`).sort());
 }

@@ -96,12 +96,12 @@ function mergeParams(req: WireRequest): Record<string, string> {
   return Object.fromEntries([...req.query, ...req.body]);
 }
 
-function send(res: ServerResponse, status: number, body: Record<string, unknown>): void {
+function send(res: ServerResponse, status: number, body: Record<string, unknown>, requestId: string): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json;charset=utf-8',
     'content-length': Buffer.byteLength(text),
-    'x-acs-request-id': String(body['RequestId'] ?? ''),
+    'x-acs-request-id': requestId,
   });
   res.end(text);
 }
@@ -118,7 +118,8 @@ export async function startAcsRpcServer<C extends CallRecord>(options: AcsRpcSer
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID().toUpperCase();
     const hostId = header(req.headers, 'host') ?? options.name;
-    const fail = (status: number, code: string, message: string): void => send(res, status, errorBody(requestId, hostId, code, message));
+    const fail = (status: number, code: string, message: string): void =>
+      send(res, status, errorBody(requestId, hostId, code, message), requestId);
     try {
       const wire = await decodeRequest(req);
       const params = mergeParams(wire);
@@ -155,7 +156,10 @@ export async function startAcsRpcServer<C extends CallRecord>(options: AcsRpcSer
       // A lost response: whatever the call did stays done.
       const after = faults.after?.(call);
       if (after) return fail(after.status, after.code, after.message ?? 'Injected fault after the call was applied.');
-      send(res, status, body);
+      // A success whose body is not the documented one: the change stays too, and the header keeps the RequestId.
+      const replaced = status === 200 ? faults.respond?.(call, { ...body }) : undefined;
+      if (replaced) return send(res, status, replaced, requestId);
+      send(res, status, body, requestId);
     } catch (err) {
       if (err instanceof AcsApiError) return fail(err.status, err.code, err.message);
       // No detail: an unexpected error's message could echo request content (a driver error can quote SQL).

@@ -42,6 +42,11 @@ export interface RdsEmulator {
    * Stays in force until set again; 0 removes it.
    */
   keepUnavailable(instanceId: string, accountName: string | '*', forDescribeCalls: number): void;
+  /**
+   * Test hook: the next N DescribeAccounts calls that list the account list it twice, a stale copy without
+   * its privileges first (an answer served from a lagging cache).
+   */
+  listStaleCopy(instanceId: string, accountName: string, forDescribeCalls: number): void;
   /** Test hook: the next N mutating calls on the instance are refused with that code (HTTP 403) and change nothing. */
   makeBusy(instanceId: string, calls: number, code?: BusyCode): void;
   close(): Promise<void>;
@@ -127,6 +132,7 @@ export async function startRdsEmulator(options: RdsEmulatorOptions = {}): Promis
     },
     addInstance,
     keepUnavailable: (instanceId, accountName, forDescribeCalls) => instance(instanceId).keepUnavailable(accountName, forDescribeCalls),
+    listStaleCopy: (instanceId, accountName, forDescribeCalls) => instance(instanceId).listStaleCopy(accountName, forDescribeCalls),
     makeBusy: (instanceId, calls, code) => instance(instanceId).makeBusy(calls, code),
     async close() {
       await server.close();

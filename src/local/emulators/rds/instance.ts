@@ -81,6 +81,8 @@ export class RdsInstance {
   private readonly accounts = new Map<string, AccountState>();
   /** Account name or '*' → how many DescribeAccounts calls a created or reset account stays Unavailable. */
   private readonly unavailableHooks = new Map<string, number>();
+  /** Account name → how many DescribeAccounts calls still list a stale copy of it first. */
+  private readonly staleCopies = new Map<string, number>();
   private busy: { calls: number; code: BusyCode } = { calls: 0, code: 'OperationDenied.DBInstanceStatus' };
   private pool: Pool | undefined;
   private passwordSyntax: Promise<'alter-user' | 'set-password'> | undefined;
@@ -94,6 +96,12 @@ export class RdsInstance {
     this.server = spec.server;
     this.connection = spec.connectionString ?? { host: spec.server.host, port: spec.server.port };
     this.regionId = spec.regionId ?? 'cn-hangzhou';
+  }
+
+  /** Test hook: the next N DescribeAccounts calls that list the account list first a stale copy of it, without its privileges. */
+  listStaleCopy(accountName: string, forDescribeCalls: number): void {
+    if (forDescribeCalls > 0) this.staleCopies.set(accountName, forDescribeCalls);
+    else this.staleCopies.delete(accountName);
   }
 
   keepUnavailable(accountName: string, forDescribeCalls: number): void {
@@ -175,12 +183,12 @@ export class RdsInstance {
     const names = await this.existing(candidates);
     const privileges = await this.databasePrivileges(names);
     const page = names.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
-    const entries = page.map((name) => {
+    const entries = page.flatMap((name) => {
       const state = this.accounts.get(name);
       if (!state) throw new Error('an account vanished from the registry while it was described');
       const status = state.unavailableFor > 0 ? 'Unavailable' : 'Available';
       if (state.unavailableFor > 0) state.unavailableFor -= 1;
-      return {
+      const entry = {
         DBInstanceId: this.id,
         AccountName: name,
         AccountStatus: status,
@@ -189,6 +197,10 @@ export class RdsInstance {
         PrivExceeded: '0',
         DatabasePrivileges: { DatabasePrivilege: privileges.get(name) ?? [] },
       };
+      const stale = this.staleCopies.get(name) ?? 0;
+      if (stale === 0) return [entry];
+      this.staleCopies.set(name, stale - 1);
+      return [{ ...entry, DatabasePrivileges: { DatabasePrivilege: [] } }, entry];
     });
     return { Accounts: { DBInstanceAccount: entries }, PageNumber: pageNumber, TotalRecordCount: names.length };
   }
