@@ -1,10 +1,12 @@
 /**
  * The account-management SQL each MySQL / MariaDB server version understands: which statement
  * sets a password, which sets a TLS requirement, how long a user name may be. Pure: it builds
- * `Sql` values and must never run them, and must never put a password anywhere but a bound value.
+ * `Sql` values and must never run them, and must never put a password (or its hash) anywhere but a
+ * bound value; where the plugin allows, it sends the hash instead of the password.
  */
 
 import { PreconditionError } from '../../errors.js';
+import { nativePasswordHash } from './password-hash.js';
 import { bound, type Sql } from './sql.js';
 
 export type Flavor = 'mysql' | 'mariadb';
@@ -98,22 +100,41 @@ export function dialectFor(v: ServerVersion): MysqlDialect {
   // MariaDB names plugins differently (IDENTIFIED VIA) and IDENTIFIED BY means its usual
   // mysql_native_password; MySQL before 5.7.6 has no IDENTIFIED WITH ... BY.
   const namesPlugin = !mariadb && hasAlterUser;
-  const identified = (plugin: string | undefined): string =>
-    namesPlugin && plugin !== undefined && PASSWORD_PLUGINS.has(plugin) ? `IDENTIFIED WITH ${plugin} BY ?` : 'IDENTIFIED BY ?';
+  /**
+   * How a password is given for an account with `plugin`: where the result is mysql_native_password,
+   * by its hash, so the password never reaches the server. caching_sha2_password and sha256_password
+   * take their own salted formats, and an unknown default plugin cannot be hashed for: those still
+   * send the password (bound, never in the SQL text).
+   */
+  const identified = (plugin: string | undefined, password: string): { clause: string; value: string } => {
+    if (!namesPlugin) return { clause: 'IDENTIFIED BY PASSWORD ?', value: nativePasswordHash(password) };
+    if (plugin === 'mysql_native_password')
+      return { clause: 'IDENTIFIED WITH mysql_native_password AS ?', value: nativePasswordHash(password) };
+    if (plugin !== undefined && PASSWORD_PLUGINS.has(plugin)) return { clause: `IDENTIFIED WITH ${plugin} BY ?`, value: password };
+    return { clause: 'IDENTIFIED BY ?', value: password };
+  };
 
   return {
     version: v,
     maxUserNameLength,
-    createUser: (user, host, password, plugin) => bound(`CREATE USER ?@? ${identified(plugin)}`, user, host, password),
-    setPassword: (user, entries, password) =>
-      hasAlterUser
-        ? [
-            bound(
-              `ALTER USER ${entries.map((e) => `?@? ${identified(e.plugin)}`).join(', ')}`,
-              ...entries.flatMap((e) => [user, e.host, password]),
-            ),
-          ]
-        : entries.map((e) => bound('SET PASSWORD FOR ?@? = PASSWORD(?)', user, e.host, password)),
+    createUser: (user, host, password, plugin) => {
+      const { clause, value } = identified(plugin, password);
+      return bound(`CREATE USER ?@? ${clause}`, user, host, value);
+    },
+    setPassword: (user, entries, password) => {
+      if (!hasAlterUser) {
+        // SET PASSWORD ... = '<hash>' takes the hash where PASSWORD(?) would take the password.
+        const hash = nativePasswordHash(password);
+        return entries.map((e) => bound('SET PASSWORD FOR ?@? = ?', user, e.host, hash));
+      }
+      const given = entries.map((e) => identified(e.plugin, password));
+      return [
+        bound(
+          `ALTER USER ${given.map((g) => `?@? ${g.clause}`).join(', ')}`,
+          ...entries.flatMap((e, i) => [user, e.host, (given[i] as { value: string }).value]),
+        ),
+      ];
+    },
     setRequire: (user, host, tls) => {
       const { clause, values } = requireClause(tls);
       const head = hasAlterUser ? 'ALTER USER ?@? REQUIRE ' : 'GRANT USAGE ON *.* TO ?@? REQUIRE ';

@@ -8,6 +8,7 @@ import {
   authPluginFromRow,
   type ServerVersion,
 } from '../../../src/backends/mysql/dialect.js';
+import { nativePasswordHash } from '../../../src/backends/mysql/password-hash.js';
 import { PreconditionError } from '../../../src/errors.js';
 
 const v = (raw: string): ServerVersion => parseServerVersion(raw);
@@ -49,15 +50,24 @@ describe('atLeast', () => {
 });
 
 const OLD = ['5.6.51', '5.7.5', '10.1.48-MariaDB', '5.5.5-10.0.38-MariaDB-log'];
-const NEW = ['5.7.6', '5.7.44-log', '8.0.36', '8.4.3', '9.1.0', '10.2.0-MariaDB', '10.11.19-MariaDB-0+deb12u1', '11.4.2-MariaDB'];
+const NEW_MYSQL = ['5.7.6', '5.7.44-log', '8.0.36', '8.4.3', '9.1.0'];
+const NEW_MARIADB = ['10.2.0-MariaDB', '10.11.19-MariaDB-0+deb12u1', '11.4.2-MariaDB'];
+const NEW = [...NEW_MYSQL, ...NEW_MARIADB];
+/** PASSWORD('pw') on MySQL and MariaDB. */
+const PW_HASH = nativePasswordHash('pw');
+
+describe('nativePasswordHash', () => {
+  it("is MySQL's PASSWORD(): published values", () => {
+    // From MySQL's reference manual (PASSWORD() and mysql_native_password examples).
+    expect(nativePasswordHash('password')).toBe('*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19');
+    expect(nativePasswordHash('mypass')).toBe('*6C8989366EAF75BB670AD8EA7A7FC1176A95CEF4');
+  });
+});
 
 describe('setPassword', () => {
-  it.each(OLD)('%s: SET PASSWORD ... = PASSWORD(?)', (raw) => {
+  it.each(OLD)("%s: SET PASSWORD ... = '<hash>', one per host", (raw) => {
     expect(dialectFor(v(raw)).setPassword('appuser_rt', [{ host: '%' }], 'pw')).toEqual([
-      {
-        sql: 'SET PASSWORD FOR ?@? = PASSWORD(?)',
-        values: ['appuser_rt', '%', 'pw'],
-      },
+      { sql: 'SET PASSWORD FOR ?@? = ?', values: ['appuser_rt', '%', PW_HASH] },
     ]);
     expect(
       dialectFor(v(raw))
@@ -66,34 +76,59 @@ describe('setPassword', () => {
     ).toEqual(['%', '10.%']);
   });
 
-  it.each(NEW)('%s: ALTER USER ... IDENTIFIED BY ? (8.0+ has no PASSWORD())', (raw) => {
+  it.each(NEW_MARIADB)('%s: ALTER USER ... IDENTIFIED BY PASSWORD <hash>', (raw) => {
     expect(dialectFor(v(raw)).setPassword('appuser_rt', [{ host: '%' }], 'pw')).toEqual([
-      {
-        sql: 'ALTER USER ?@? IDENTIFIED BY ?',
-        values: ['appuser_rt', '%', 'pw'],
-      },
+      { sql: 'ALTER USER ?@? IDENTIFIED BY PASSWORD ?', values: ['appuser_rt', '%', PW_HASH] },
+    ]);
+  });
+
+  it.each(NEW_MYSQL)('%s: ALTER USER ... IDENTIFIED WITH mysql_native_password AS <hash> for a native account', (raw) => {
+    expect(dialectFor(v(raw)).setPassword('appuser_rt', [{ host: '%', plugin: 'mysql_native_password' }], 'pw')).toEqual([
+      { sql: 'ALTER USER ?@? IDENTIFIED WITH mysql_native_password AS ?', values: ['appuser_rt', '%', PW_HASH] },
+    ]);
+  });
+
+  it.each(NEW_MYSQL)('%s: the password itself only where no hash can be given (unknown default plugin)', (raw) => {
+    expect(dialectFor(v(raw)).setPassword('appuser_rt', [{ host: '%' }], 'pw')).toEqual([
+      { sql: 'ALTER USER ?@? IDENTIFIED BY ?', values: ['appuser_rt', '%', 'pw'] },
     ]);
   });
 
   it.each(NEW)('%s: every host entry in one ALTER USER', (raw) => {
-    expect(dialectFor(v(raw)).setPassword('appuser_rt', [{ host: '%' }, { host: '10.%' }], 'pw')).toEqual([
-      {
-        sql: 'ALTER USER ?@? IDENTIFIED BY ?, ?@? IDENTIFIED BY ?',
-        values: ['appuser_rt', '%', 'pw', 'appuser_rt', '10.%', 'pw'],
-      },
-    ]);
+    const [statement, ...more] = dialectFor(v(raw)).setPassword('appuser_rt', [{ host: '%' }, { host: '10.%' }], 'pw');
+    expect(more).toEqual([]);
+    expect(statement?.sql).toMatch(/^ALTER USER \?@\? IDENTIFIED [A-Z_ ]+\?, \?@\? IDENTIFIED [A-Z_ ]+\?$/);
+    expect(statement?.values.filter((_, i) => i % 3 !== 2)).toEqual(['appuser_rt', '%', 'appuser_rt', '10.%']);
   });
 
-  it('never puts the password or a hostile name into the SQL text', () => {
+  it('never puts the password, its hash or a hostile name into the SQL text', () => {
     const hostile = "x'@'%' IDENTIFIED BY 'p'; --";
     for (const raw of [...OLD, ...NEW]) {
       const d = dialectFor(v(raw));
-      for (const s of [...d.setPassword(hostile, [{ host: '%' }], "p'w"), d.createUser(hostile, '%', "p'w")]) {
-        expect(s.sql).not.toContain("p'w");
-        expect(s.sql).not.toContain("IDENTIFIED BY 'p'");
-        expect(s.values).toContain("p'w");
-        expect(s.values).toContain(hostile);
+      for (const plugin of [undefined, 'mysql_native_password', 'caching_sha2_password']) {
+        for (const s of [...d.setPassword(hostile, [{ host: '%', plugin }], "p'w"), d.createUser(hostile, '%', "p'w", plugin)]) {
+          expect(s.sql).not.toContain("p'w");
+          expect(s.sql).not.toContain(nativePasswordHash("p'w"));
+          expect(s.sql).not.toContain("IDENTIFIED BY 'p'");
+          expect(s.values.some((value) => value === "p'w" || value === nativePasswordHash("p'w"))).toBe(true);
+          expect(s.values).toContain(hostile);
+        }
       }
+    }
+  });
+
+  it('sends the hash, never the password, wherever the account ends up with mysql_native_password', () => {
+    for (const raw of [...OLD, ...NEW_MARIADB]) {
+      const d = dialectFor(v(raw));
+      for (const s of [...d.setPassword('u', [{ host: '%' }], 'pw'), d.createUser('u', '%', 'pw')]) expect(s.values).not.toContain('pw');
+    }
+    for (const raw of NEW_MYSQL) {
+      const d = dialectFor(v(raw));
+      const native = [
+        ...d.setPassword('u', [{ host: '%', plugin: 'mysql_native_password' }], 'pw'),
+        d.createUser('u', '%', 'pw', 'mysql_native_password'),
+      ];
+      for (const s of native) expect(s.values).not.toContain('pw');
     }
   });
 });
@@ -101,7 +136,7 @@ describe('setPassword', () => {
 describe('account statements common to every version', () => {
   it.each([...OLD, ...NEW])('%s', (raw) => {
     const d = dialectFor(v(raw));
-    expect(d.createUser('u', '10.%', 'pw')).toEqual({ sql: 'CREATE USER ?@? IDENTIFIED BY ?', values: ['u', '10.%', 'pw'] });
+    expect(d.createUser('u', '10.%', 'pw').values.slice(0, 2)).toEqual(['u', '10.%']);
     expect(d.dropUser('u', '10.%')).toEqual({ sql: 'DROP USER ?@?', values: ['u', '10.%'] });
     expect(d.showGrants('u', '10.%')).toEqual({ sql: 'SHOW GRANTS FOR ?@?', values: ['u', '10.%'] });
     expect(d.userHosts('u')).toEqual({ sql: 'SELECT Host FROM mysql.user WHERE User = ?', values: ['u'] });
@@ -199,7 +234,11 @@ describe('authentication plugin of the current account', () => {
   it.each(['5.7.44-log', '8.0.36', '8.4.3', '9.1.0'])('%s: CREATE and ALTER USER name the copied plugin', (raw) => {
     const d = dialectFor(v(raw));
     expect(d.createUser('u', '%', 'pw', 'mysql_native_password')).toEqual({
-      sql: 'CREATE USER ?@? IDENTIFIED WITH mysql_native_password BY ?',
+      sql: 'CREATE USER ?@? IDENTIFIED WITH mysql_native_password AS ?',
+      values: ['u', '%', PW_HASH],
+    });
+    expect(d.createUser('u', '%', 'pw', 'caching_sha2_password')).toEqual({
+      sql: 'CREATE USER ?@? IDENTIFIED WITH caching_sha2_password BY ?',
       values: ['u', '%', 'pw'],
     });
     expect(d.setPassword('u', [{ host: '%', plugin: 'caching_sha2_password' }, { host: '10.%' }], 'pw')).toEqual([
@@ -211,10 +250,13 @@ describe('authentication plugin of the current account', () => {
   });
 
   it.each(['10.11.19-MariaDB-0+deb12u1', '5.6.51', '5.7.5'])(
-    '%s: keeps the plain form (MariaDB has no IDENTIFIED WITH ... BY, old MySQL neither)',
+    '%s: names no plugin (MariaDB has no IDENTIFIED WITH ... BY, old MySQL neither): the native hash',
     (raw) => {
       const d = dialectFor(v(raw));
-      expect(d.createUser('u', '%', 'pw', 'mysql_native_password').sql).toBe('CREATE USER ?@? IDENTIFIED BY ?');
+      expect(d.createUser('u', '%', 'pw', 'mysql_native_password')).toEqual({
+        sql: 'CREATE USER ?@? IDENTIFIED BY PASSWORD ?',
+        values: ['u', '%', PW_HASH],
+      });
     },
   );
 
@@ -222,6 +264,7 @@ describe('authentication plugin of the current account', () => {
     const d = dialectFor(v('8.0.36'));
     for (const plugin of ['auth_socket', "x BY 'p'; DROP USER root; --", 'authentication_ldap_sasl']) {
       expect(d.createUser('u', '%', 'pw', plugin).sql).toBe('CREATE USER ?@? IDENTIFIED BY ?');
+      expect(d.createUser('u', '%', 'pw', plugin).values).toEqual(['u', '%', 'pw']);
     }
   });
 
