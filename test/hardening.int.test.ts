@@ -173,6 +173,57 @@ describe('RDS privileges are never read back', () => {
   });
 });
 
+describe('account state is not copied', () => {
+  let fx: Fixture;
+  beforeEach(async () => {
+    fx = await Fixture.start();
+    await fx.seed();
+  });
+  afterEach(async () => fx?.stop());
+
+  async function root<T>(work: (conn: Awaited<ReturnType<typeof adminConnection>>) => Promise<T>): Promise<T> {
+    const conn = await adminConnection(fx.sandbox.server);
+    try {
+      return await work(conn);
+    } finally {
+      await conn.end();
+    }
+  }
+
+  const stateOf = (user: string) =>
+    root(async (conn) => {
+      const [rows] = await conn.query(
+        "SELECT JSON_VALUE(Priv, '$.account_locked') AS locked, JSON_VALUE(Priv, '$.password_lifetime') AS lifetime FROM mysql.global_priv WHERE User = ? AND Host = ?",
+        [user, fx.sandbox.app.host],
+      );
+      return (rows as { locked: string | null; lifetime: string | null }[])[0];
+    });
+
+  it('unlocks a pre-existing locked alternate, so test passes and the application logs in after end', async () => {
+    const alternate = `${fx.sandbox.app.user}_rt`;
+    await root(async (conn) => {
+      await conn.query("CREATE USER ?@? IDENTIFIED BY 'Old-Alternate-Password-1' ACCOUNT LOCK", [alternate, fx.sandbox.app.host]);
+    });
+    const runs = await fx.rotate();
+    expect(runs.map((r) => r.result.Skipped)).toEqual([undefined, undefined, undefined, undefined]);
+    const current = (await fx.secretAt({ stage: 'ACSCurrent' }))!;
+    expect(current.AccountName).toBe(alternate);
+    expect(await fx.login(current)).toBe('hello');
+    expect((await stateOf(alternate))?.locked).not.toMatch(/^(1|true)$/);
+  });
+
+  it("gives the alternate the current account's password expiry", async () => {
+    await root((conn) => conn.query('ALTER USER ?@? PASSWORD EXPIRE INTERVAL 90 DAY', [fx.sandbox.app.user, fx.sandbox.app.host]));
+    await fx.rotate();
+    expect((await stateOf(`${fx.sandbox.app.user}_rt`))?.lifetime).toBe('90');
+    // And back: the next rotation makes the original account match again.
+    await root((conn) => conn.query('ALTER USER ?@? PASSWORD EXPIRE NEVER', [`${fx.sandbox.app.user}_rt`, fx.sandbox.app.host]));
+    await root((conn) => conn.query('ALTER USER ?@? PASSWORD EXPIRE DEFAULT', [fx.sandbox.app.user, fx.sandbox.app.host]));
+    await fx.rotate();
+    expect((await stateOf(fx.sandbox.app.user))?.lifetime).toBe('0');
+  });
+});
+
 describe('a stray ACSPending blocks rotation forever', () => {
   let fx: Fixture;
   beforeEach(async () => {

@@ -20,7 +20,16 @@ import {
   type VerifyResult,
 } from '../backend.js';
 import { canLogIn, LoginRefused, withConnection, type ConnectOptions, type Session } from './connection.js';
-import { authPluginFromRow, dialectFor, parseServerVersion, tlsRequirementFromRow, type HostEntry, type MysqlDialect } from './dialect.js';
+import {
+  accountStateFromRow,
+  authPluginFromRow,
+  dialectFor,
+  parseServerVersion,
+  tlsRequirementFromRow,
+  type AccountState,
+  type HostEntry,
+  type MysqlDialect,
+} from './dialect.js';
 import { planGrantSync } from './grants/planner.js';
 import { bound, verbatim, type Sql } from './sql.js';
 
@@ -179,6 +188,19 @@ export class MysqlBackend implements Backend {
     statements.push(...planGrantSync(await grantsOf(currentUser), creates ? [] : await grantsOf(alternate), { user: alternate, host }));
     if (creates || JSON.stringify(wanted) !== JSON.stringify(tlsRequirementFromRow(alternateRow))) {
       statements.push(dialect.setRequire(alternate, host, wanted));
+    }
+    // Lock state and password expiry too: an alternate left locked (or expiring on another schedule)
+    // would get a working password and still refuse the application after `end`.
+    const stateOf = async (user: string): Promise<AccountState | undefined> => {
+      const query = dialect.readAccountState(user, host);
+      return query ? accountStateFromRow((await session.query(query))[0]) : undefined;
+    };
+    const wantedState = await stateOf(currentUser);
+    if (wantedState) {
+      // CREATE USER makes an unlocked account on the server's default expiry.
+      const haveState = creates ? { locked: false, lifetime: 'default' } : await stateOf(alternate);
+      if (JSON.stringify(wantedState) !== JSON.stringify(haveState))
+        statements.push(...dialect.setAccountState(alternate, host, wantedState));
     }
     return { creates, statements, entry: { host, plugin } };
   }

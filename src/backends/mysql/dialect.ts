@@ -71,10 +71,23 @@ export interface MysqlDialect {
   setRequire(user: string, host: string, tls: TlsRequirement): Sql;
   /** One row (or none) with `ssl_type, ssl_cipher, x509_issuer, x509_subject, plugin`; see `tlsRequirementFromRow`. */
   readAccount(user: string, host: string): Sql;
+  /**
+   * One row (or none) with `locked` and `lifetime` (see `accountStateFromRow`); undefined where the
+   * server keeps neither (MySQL before 5.7.6, MariaDB before 10.4), so there is nothing to copy.
+   */
+  readAccountState(user: string, host: string): Sql | undefined;
+  /** Makes the account's lock and password-expiry settings `state`; [] where the server has none. */
+  setAccountState(user: string, host: string, state: AccountState): Sql[];
   /** Rows with `Host`: every host this user name exists for. */
   userHosts(user: string): Sql;
   showGrants(user: string, host: string): Sql;
   dropUser(user: string, host: string): Sql;
+}
+
+/** Whether an account is locked, and how its password expires: the server's default, never, or after N days. */
+export interface AccountState {
+  readonly locked: boolean;
+  readonly lifetime: 'default' | 'never' | number;
 }
 
 /** One host entry of an account, with the authentication plugin its password is for. */
@@ -95,6 +108,8 @@ export function dialectFor(v: ServerVersion): MysqlDialect {
   // ALTER USER gained IDENTIFIED BY and REQUIRE in MySQL 5.7.6 and first appeared in MariaDB 10.2;
   // MySQL 8.0 removed PASSWORD(), so the older form is only ever used below those versions.
   const hasAlterUser = mariadb ? atLeast(v, 10, 2) : atLeast(v, 5, 7, 6);
+  // ACCOUNT LOCK and PASSWORD EXPIRE ... came with MySQL 5.7.6 and MariaDB 10.4.
+  const hasAccountState = mariadb ? atLeast(v, 10, 4) : atLeast(v, 5, 7, 6);
   const maxUserNameLength = mariadb ? (atLeast(v, 10, 0) ? 80 : 16) : atLeast(v, 5, 7, 8) ? 32 : 16;
 
   // MariaDB names plugins differently (IDENTIFIED VIA) and IDENTIFIED BY means its usual
@@ -142,6 +157,27 @@ export function dialectFor(v: ServerVersion): MysqlDialect {
     },
     readAccount: (user, host) =>
       bound('SELECT ssl_type, ssl_cipher, x509_issuer, x509_subject, plugin FROM mysql.user WHERE User = ? AND Host = ?', user, host),
+    readAccountState: (user, host) => {
+      if (!hasAccountState) return undefined;
+      // MariaDB 10.4+ keeps both in mysql.global_priv's JSON only; its mysql.user view lacks them.
+      return mariadb
+        ? bound(
+            "SELECT JSON_VALUE(Priv, '$.account_locked') AS locked, JSON_VALUE(Priv, '$.password_lifetime') AS lifetime FROM mysql.global_priv WHERE User = ? AND Host = ?",
+            user,
+            host,
+          )
+        : bound('SELECT account_locked AS locked, password_lifetime AS lifetime FROM mysql.user WHERE User = ? AND Host = ?', user, host);
+    },
+    setAccountState: (user, host, state) => {
+      if (!hasAccountState) return [];
+      const expire =
+        state.lifetime === 'default'
+          ? bound('ALTER USER ?@? PASSWORD EXPIRE DEFAULT', user, host)
+          : state.lifetime === 'never'
+            ? bound('ALTER USER ?@? PASSWORD EXPIRE NEVER', user, host)
+            : bound('ALTER USER ?@? PASSWORD EXPIRE INTERVAL ? DAY', user, host, state.lifetime);
+      return [bound(`ALTER USER ?@? ACCOUNT ${state.locked ? 'LOCK' : 'UNLOCK'}`, user, host), expire];
+    },
     userHosts: (user) => bound('SELECT Host FROM mysql.user WHERE User = ?', user),
     showGrants: (user, host) => bound('SHOW GRANTS FOR ?@?', user, host),
     dropUser: (user, host) => bound('DROP USER ?@?', user, host),
@@ -202,6 +238,18 @@ export function tlsRequirementFromRow(row: Readonly<Record<string, unknown>>): T
   }
 }
 
+/**
+ * Maps a `readAccountState` row: MySQL says `Y`/`N` and NULL for the default lifetime; MariaDB's JSON
+ * says true/false (1/0 through JSON_VALUE) and -1 or nothing for the default. 0 means never.
+ */
+export function accountStateFromRow(row: Readonly<Record<string, unknown>> | undefined): AccountState {
+  const locked = ['Y', 'y', 'true', '1'].includes(text(row?.['locked']));
+  const raw = text(row?.['lifetime']);
+  const days = raw === '' ? -1 : Number(raw);
+  if (!Number.isInteger(days)) throw new PreconditionError('the server reports a password lifetime this backend does not recognise');
+  return { locked, lifetime: days < 0 ? 'default' : days === 0 ? 'never' : days };
+}
+
 /** The `plugin` column of a `readAccount` row; undefined when absent or empty. */
 export function authPluginFromRow(row: Readonly<Record<string, unknown>> | undefined): string | undefined {
   const plugin = row === undefined ? '' : text(row['plugin']);
@@ -211,6 +259,7 @@ export function authPluginFromRow(row: Readonly<Record<string, unknown>> | undef
 function text(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
   throw new PreconditionError('mysql.user returned a TLS column of an unexpected type');
 }

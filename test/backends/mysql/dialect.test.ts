@@ -6,6 +6,7 @@ import {
   parseServerVersion,
   tlsRequirementFromRow,
   authPluginFromRow,
+  accountStateFromRow,
   type ServerVersion,
 } from '../../../src/backends/mysql/dialect.js';
 import { nativePasswordHash } from '../../../src/backends/mysql/password-hash.js';
@@ -273,5 +274,47 @@ describe('authentication plugin of the current account', () => {
     expect(authPluginFromRow({ plugin: Buffer.from('caching_sha2_password') })).toBe('caching_sha2_password');
     expect(authPluginFromRow({ plugin: '' })).toBeUndefined();
     expect(authPluginFromRow(undefined)).toBeUndefined();
+  });
+});
+
+describe('account state (lock, password expiry)', () => {
+  it.each(['5.6.51', '5.7.5', '10.1.48-MariaDB', '10.3.39-MariaDB'])('%s: has none, so there is nothing to read or copy', (raw) => {
+    const d = dialectFor(v(raw));
+    expect(d.readAccountState('u', '%')).toBeUndefined();
+    expect(d.setAccountState('u', '%', { locked: true, lifetime: 30 })).toEqual([]);
+  });
+
+  it('reads mysql.user on MySQL 5.7.6+ and mysql.global_priv on MariaDB 10.4+', () => {
+    expect(dialectFor(v('8.0.36')).readAccountState('u', '%')?.sql).toBe(
+      'SELECT account_locked AS locked, password_lifetime AS lifetime FROM mysql.user WHERE User = ? AND Host = ?',
+    );
+    expect(dialectFor(v('10.11.19-MariaDB')).readAccountState('u', '%')?.sql).toContain(
+      'FROM mysql.global_priv WHERE User = ? AND Host = ?',
+    );
+  });
+
+  it.each(['5.7.6', '8.0.36', '10.4.0-MariaDB', '11.4.2-MariaDB'])('%s: sets the lock and the expiry, the days bound', (raw) => {
+    const d = dialectFor(v(raw));
+    expect(d.setAccountState('u', '%', { locked: false, lifetime: 90 })).toEqual([
+      { sql: 'ALTER USER ?@? ACCOUNT UNLOCK', values: ['u', '%'] },
+      { sql: 'ALTER USER ?@? PASSWORD EXPIRE INTERVAL ? DAY', values: ['u', '%', 90] },
+    ]);
+    expect(d.setAccountState('u', '%', { locked: true, lifetime: 'never' }).map((s) => s.sql)).toEqual([
+      'ALTER USER ?@? ACCOUNT LOCK',
+      'ALTER USER ?@? PASSWORD EXPIRE NEVER',
+    ]);
+    expect(d.setAccountState('u', '%', { locked: false, lifetime: 'default' })[1]?.sql).toBe('ALTER USER ?@? PASSWORD EXPIRE DEFAULT');
+  });
+
+  it.each([
+    ['MySQL, unlocked, default', { locked: 'N', lifetime: null }, { locked: false, lifetime: 'default' }],
+    ['MySQL, locked, never', { locked: 'Y', lifetime: 0 }, { locked: true, lifetime: 'never' }],
+    ['MySQL, 90 days', { locked: 'N', lifetime: 90 }, { locked: false, lifetime: 90 }],
+    ['MariaDB, nothing recorded', { locked: null, lifetime: null }, { locked: false, lifetime: 'default' }],
+    ['MariaDB, locked, default (-1)', { locked: 'true', lifetime: '-1' }, { locked: true, lifetime: 'default' }],
+    ['MariaDB, 1/0 through JSON_VALUE', { locked: '1', lifetime: '30' }, { locked: true, lifetime: 30 }],
+    ['no row', undefined, { locked: false, lifetime: 'default' }],
+  ] as const)('maps a row: %s', (_, row, state) => {
+    expect(accountStateFromRow(row)).toEqual(state);
   });
 });
