@@ -5,6 +5,7 @@ import * as rds from '@alicloud/rds20140815';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sdkClass } from '../src/alibaba/interop.js';
 import { LOCAL_CREDENTIALS } from '../src/local/fixtures/kms-admin.js';
+import { quoteIdentifier } from '../src/backends/mysql/sql.js';
 import { adminConnection } from '../src/local/fixtures/mysql-sandbox.js';
 import { Fixture, REGION } from './support/fixture.js';
 
@@ -67,6 +68,58 @@ describe('the master can become the target', () => {
     expect(err.name).toBe('SecretNotFoundError');
     expect(err.message).toContain(`master secret ${fx.masterName}`);
     expect(await fx.snapshot()).toEqual(before);
+  });
+});
+
+describe('the master cannot hand on everything it copies', () => {
+  let fx: Fixture;
+  const roles: string[] = [];
+  beforeEach(async () => {
+    fx = await Fixture.start();
+    await fx.seed();
+  });
+  afterEach(async () => {
+    const conn = await adminConnection(fx.sandbox.server);
+    try {
+      for (const role of roles.splice(0)) await conn.query(`DROP ROLE IF EXISTS ${quoteIdentifier(role)}`);
+    } finally {
+      await conn.end();
+    }
+    await fx?.stop();
+  });
+
+  async function refusedAtSet(expected: RegExp): Promise<void> {
+    const { VersionId } = await fx.invoke('new');
+    const before = await fx.snapshot();
+    const err = await rejection(fx.invoke('set', VersionId));
+    expect(err.name).toBe('PreconditionError');
+    expect(err.message).toMatch(expected);
+    // Refused before the first write: no half-made alternate.
+    expect(await fx.snapshot()).toEqual(before);
+    expect(await fx.grants(`${fx.sandbox.app.user}_rt`).catch(() => 'no such account')).toBe('no such account');
+  }
+
+  it('refuses a role the master has no ADMIN OPTION on, naming the role, before creating the alternate', async () => {
+    const role = `r_${fx.sandbox.app.user}`;
+    roles.push(role);
+    const conn = await adminConnection(fx.sandbox.server);
+    try {
+      await conn.query(`CREATE ROLE ${quoteIdentifier(role)}`);
+      await conn.query(`GRANT ${quoteIdentifier(role)} TO ?@?`, [fx.sandbox.app.user, fx.sandbox.app.host]);
+    } finally {
+      await conn.end();
+    }
+    await refusedAtSet(new RegExp(`the master account cannot grant role \`${role}\``));
+  });
+
+  it('refuses privileges the master may not pass on (no GRANT OPTION), naming one, before creating the alternate', async () => {
+    const conn = await adminConnection(fx.sandbox.server);
+    try {
+      await conn.query('REVOKE GRANT OPTION ON *.* FROM ?@?', [fx.sandbox.master.user, fx.sandbox.master.host]);
+    } finally {
+      await conn.end();
+    }
+    await refusedAtSet(new RegExp(`the master account cannot grant SELECT on \`${fx.sandbox.database}\`\\.\\*`));
   });
 });
 

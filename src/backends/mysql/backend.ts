@@ -19,7 +19,16 @@ import {
   type SecretAccount,
   type VerifyResult,
 } from '../backend.js';
-import { canLogIn, LoginRefused, withConnection, type ConnectOptions, type Session } from './connection.js';
+import {
+  isConcurrentChange,
+  loginCheck,
+  LoginRefused,
+  withConnection,
+  type ConnectionLimits,
+  type ConnectOptions,
+  type RefusalReason,
+  type Session,
+} from './connection.js';
 import {
   accountStateFromRow,
   authPluginFromRow,
@@ -30,11 +39,19 @@ import {
   type HostEntry,
   type MysqlDialect,
 } from './dialect.js';
+import { firstUngrantable } from './grants/authority.js';
 import { planGrantSync } from './grants/planner.js';
 import { bound, verbatim, type Sql } from './sql.js';
 
 export const DEFAULT_MYSQL_NAME_LIMIT = 16;
 const MYSQL_PASSWORD_RULES: PasswordRules = { minLength: 8, maxLength: 128 };
+/** Read-plan-write passes in one master session when another `set` changes the alternate meanwhile. */
+const MAX_SYNC_ATTEMPTS = 3;
+
+/** What a refusal of the right password says about the account, after "the ... account <name> ". */
+function refusalText(reason: Exclude<RefusalReason, 'denied'>): string {
+  return reason === 'locked' ? 'is locked (ACCOUNT LOCK)' : 'has an expired password (PASSWORD EXPIRE)';
+}
 
 export interface MysqlBackendOptions {
   /** "secret app-db", for messages */
@@ -44,6 +61,8 @@ export interface MysqlBackendOptions {
   ca: string | undefined;
   /** ACCOUNT_NAME_MAX_LENGTH, when set */
   accountNameMaxLength: number | undefined;
+  /** Tests only: shorter statement and lock limits than the shipped ones (connection.ts). */
+  limits?: Partial<ConnectionLimits> | undefined;
 }
 
 /** The self-managed format (CONTRACT: Secrets): the default strategy is alternate with a MasterSecret, single without. */
@@ -59,9 +78,20 @@ export function readMysqlSecret(raw: RawSecret, label: string): SecretAccount {
 export class MysqlBackend implements Backend {
   readonly kind = 'mysql' as const;
   private readonly connectOptions: ConnectOptions;
+  /**
+   * Accounts whose password the server accepted but which it would not let in (locked, or the
+   * password expired), as loginState found them. `set` asks about the pending account, then the
+   * current one, without saying which is which; `apply` knows, and refuses a current account found
+   * here before anything changes. A pending account in that state is no blocker: `apply` rewrites it.
+   */
+  private readonly unusable = new Map<string, { password: string; reason: Exclude<RefusalReason, 'denied'> }>();
 
   constructor(private readonly options: MysqlBackendOptions) {
-    this.connectOptions = { ca: options.ca, log: options.log, label: options.label };
+    this.connectOptions = { ca: options.ca, log: options.log, label: options.label, limits: options.limits };
+  }
+
+  private static key(account: Account): string {
+    return JSON.stringify([account.endpoint ?? '', account.port ?? 3306, account.user]);
   }
 
   async alternateName(currentUser: string): Promise<string> {
@@ -86,23 +116,61 @@ export class MysqlBackend implements Backend {
     return MYSQL_PASSWORD_RULES;
   }
 
+  /**
+   * `unknown` for a locked account or an expired password: the server accepted the password (it
+   * tells only then) but will not let the account work, and only `apply` knows whether that
+   * account is the current one (refused) or the pending one (rewritten). See `unusable`.
+   */
   async loginState(account: Account): Promise<LoginState> {
-    return (await canLogIn(account, this.connectOptions)) ? 'works' : 'refused';
+    const outcome = await loginCheck(account, this.connectOptions);
+    if (outcome === 'works') return 'works';
+    if (outcome === 'denied') return 'refused';
+    this.unusable.set(MysqlBackend.key(account), { password: account.password, reason: outcome });
+    this.options.log.warn('the server accepts the password but does not let the account log in', { account: account.user, outcome });
+    return 'unknown';
   }
 
   async apply(plan: RotationPlan): Promise<ApplyResult> {
     const { current, pending, master } = plan;
     const label = this.options.label;
     if (!master) throw new InvalidSecretError(`${label}: MasterSecret: required to create and update the alternate account`);
+    const unusable = this.unusable.get(MysqlBackend.key(current));
+    if (unusable !== undefined && unusable.password === current.password) {
+      throw new PreconditionError(
+        `${label}: the current account ${current.user} ${refusalText(unusable.reason)}; it must log in to be rotated`,
+      );
+    }
     try {
-      return await withConnection(master, this.connectOptions, (session) => this.applyAsMaster(session, current.user, pending));
+      return await withConnection(master, this.connectOptions, (session) => this.applyConverging(session, current.user, pending));
     } catch (err) {
       if (err instanceof LoginRefused) {
-        throw new PreconditionError(`${label}: the master secret's credentials do not log in (${err.code})`);
+        throw new PreconditionError(
+          err.reason === 'denied'
+            ? `${label}: the master secret's credentials do not log in (${err.code})`
+            : `${label}: the master secret's account ${master.user} ${refusalText(err.reason)}`,
+        );
       }
       // The dialect and grant modules speak of lines and versions; say which secret they were about.
       if (err instanceof RotationError && !err.message.startsWith(label)) throw withContext(err, label);
       throw err;
+    }
+  }
+
+  /**
+   * Two `set`s of one version at once both plan, then one finds the account it was to create
+   * already there (or a grant it was to revoke already gone): it plans again from what is there now.
+   */
+  private async applyConverging(session: Session, currentUser: string, pending: Account): Promise<ApplyResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.applyAsMaster(session, currentUser, pending);
+      } catch (err) {
+        if (!isConcurrentChange(err) || attempt >= MAX_SYNC_ATTEMPTS) throw err;
+        this.options.log.info('the alternate account changed while it was being updated: planning again', {
+          account: pending.user,
+          count: attempt,
+        });
+      }
     }
   }
 
@@ -133,11 +201,23 @@ export class MysqlBackend implements Backend {
     const plans: Sql[][] = [];
     const entries: HostEntry[] = [];
     let created = 0;
+    const copied: string[][] = [];
     for (const host of hosts) {
       const plan = await this.planHost(session, dialect, currentUser, pending.user, host);
       if (plan.creates) created++;
       plans.push(plan.statements);
       entries.push(plan.entry);
+      copied.push(plan.currentGrants);
+    }
+    // Before the first write: a privilege or role the master cannot pass on would fail half-way.
+    const masterGrants = (await session.query(dialect.showOwnGrants())).map((row) => String(Object.values(row)[0]));
+    for (const lines of copied) {
+      const missing = firstUngrantable(lines, masterGrants, dialect.version.flavor);
+      if (missing !== undefined) {
+        throw new PreconditionError(
+          `${label}: the master account cannot grant ${missing}, which the current account holds; grant it to the master WITH GRANT OPTION (roles: WITH ADMIN OPTION)`,
+        );
+      }
     }
     for (const statements of plans) for (const statement of statements) await session.query(statement);
     // Trust, but verify: the password is only set once the grants read back equal.
@@ -174,7 +254,7 @@ export class MysqlBackend implements Backend {
     currentUser: string,
     alternate: string,
     host: string,
-  ): Promise<{ creates: boolean; statements: Sql[]; entry: HostEntry }> {
+  ): Promise<{ creates: boolean; statements: Sql[]; entry: HostEntry; currentGrants: string[] }> {
     const grantsOf = async (user: string): Promise<string[]> =>
       (await session.query(dialect.showGrants(user, host))).map((row) => String(Object.values(row)[0]));
     const [currentRow] = await session.query(dialect.readAccount(currentUser, host));
@@ -185,7 +265,8 @@ export class MysqlBackend implements Backend {
     const statements: Sql[] = [];
     // Until its real password is set last, nobody may log in as the new account.
     if (creates) statements.push(dialect.createUser(alternate, host, throwawayPassword(MYSQL_PASSWORD_RULES), plugin));
-    statements.push(...planGrantSync(await grantsOf(currentUser), creates ? [] : await grantsOf(alternate), { user: alternate, host }));
+    const currentGrants = await grantsOf(currentUser);
+    statements.push(...planGrantSync(currentGrants, creates ? [] : await grantsOf(alternate), { user: alternate, host }));
     if (creates || JSON.stringify(wanted) !== JSON.stringify(tlsRequirementFromRow(alternateRow))) {
       statements.push(dialect.setRequire(alternate, host, wanted));
     }
@@ -202,13 +283,14 @@ export class MysqlBackend implements Backend {
       if (JSON.stringify(wantedState) !== JSON.stringify(haveState))
         statements.push(...dialect.setAccountState(alternate, host, wantedState));
     }
-    return { creates, statements, entry: { host, plugin } };
+    return { creates, statements, entry: { host, plugin }, currentGrants };
   }
 
   async verify(pending: Account): Promise<VerifyResult> {
-    if (!(await canLogIn(pending, this.connectOptions))) {
-      throw new PreconditionError(`${this.options.label}: the pending credentials do not log in`);
-    }
+    const outcome = await loginCheck(pending, this.connectOptions);
+    if (outcome === 'denied') throw new PreconditionError(`${this.options.label}: the pending credentials do not log in`);
+    if (outcome !== 'works')
+      throw new PreconditionError(`${this.options.label}: the pending account ${pending.user} ${refusalText(outcome)}`);
     return { check: 'login' };
   }
 }

@@ -81,6 +81,8 @@ export interface MysqlDialect {
   /** Rows with `Host`: every host this user name exists for. */
   userHosts(user: string): Sql;
   showGrants(user: string, host: string): Sql;
+  /** The logged-in account's own grants (the master's authority). */
+  showOwnGrants(): Sql;
   dropUser(user: string, host: string): Sql;
 }
 
@@ -180,6 +182,7 @@ export function dialectFor(v: ServerVersion): MysqlDialect {
     },
     userHosts: (user) => bound('SELECT Host FROM mysql.user WHERE User = ?', user),
     showGrants: (user, host) => bound('SHOW GRANTS FOR ?@?', user, host),
+    showOwnGrants: () => bound('SHOW GRANTS'),
     dropUser: (user, host) => bound('DROP USER ?@?', user, host),
   };
 }

@@ -1,111 +1,15 @@
 /**
- * The privilege model and the diff planner: what an account holds, as SHOW GRANTS shows it, and the
- * GRANT / REVOKE statements that give the alternate exactly the current account's privileges.
+ * The diff planner: the GRANT / REVOKE statements that give the alternate exactly the current
+ * account's privileges, from both accounts' privilege models (model.ts).
  * Changes when privilege rules change. Every statement is server text (never a value we were given)
  * and must be sent without a values array; it never builds a statement carrying a password.
  */
 
 import { PreconditionError } from '../../../errors.js';
 import { quoteAccount, type Sql } from '../sql.js';
-import { parseGrantLine, type Grantee, type Privilege, type ResourceLimit } from './parser.js';
+import { ALL, atomKey, isDynamic, ObjectState, stateOf, type Atom } from './model.js';
+import type { Grantee, ResourceLimit } from './parser.js';
 import { grantPrivileges, grantProxy, grantRoles, revokePrivileges, revokeProxy, revokeRole, setDefaultRole } from './statements.js';
-
-/** One privilege on one object, column privileges one column at a time. */
-type Atom = { readonly name: string; readonly column: string | null };
-
-const atomKey = (a: Atom): string => (a.column === null ? a.name : `${a.name}\u0000${a.column}`);
-
-const ALL = 'ALL PRIVILEGES';
-
-/**
- * MySQL 8 dynamic privileges (BACKUP_ADMIN, ...) exist only globally and carry their own grant
- * option; static privileges share one grant option per object. No static privilege of MySQL or
- * MariaDB is a single underscore-joined word.
- */
-const isDynamic = (object: string, name: string): boolean => object === '*.*' && /^[A-Z0-9]+(?:_[A-Z0-9]+)+$/.test(name);
-
-class ObjectState {
-  readonly atoms = new Map<string, Atom>();
-  /** The object-wide grant option (static privileges). */
-  grantOption = false;
-  /** Dynamic privileges held WITH GRANT OPTION. */
-  readonly dynamicOptions = new Set<string>();
-  constructor(readonly object: string) {}
-  get all(): boolean {
-    return this.atoms.has(ALL);
-  }
-  /** Whether holding this object's privileges already covers `a` (ALL covers every table-level privilege). */
-  covers(a: Atom): boolean {
-    return this.atoms.has(atomKey(a)) || (this.all && a.column === null);
-  }
-}
-
-interface AccountState {
-  readonly objects: Map<string, ObjectState>;
-  readonly partialRevokes: Map<string, Map<string, Atom>>;
-  readonly roles: Map<string, boolean>;
-  readonly proxies: Map<string, boolean>;
-  readonly limits: Map<string, string>;
-  defaultRole: string | null;
-  grantees: Grantee[];
-}
-
-function atomsOf(privileges: readonly Privilege[]): Atom[] {
-  const atoms: Atom[] = [];
-  for (const p of privileges) {
-    const name = p.name === 'ALL' ? ALL : p.name;
-    if (name === 'USAGE') continue;
-    if (p.columns === null) atoms.push({ name, column: null });
-    else for (const column of p.columns) atoms.push({ name, column });
-  }
-  return atoms;
-}
-
-function stateOf(lines: readonly string[]): AccountState {
-  const state: AccountState = {
-    objects: new Map(),
-    partialRevokes: new Map(),
-    roles: new Map(),
-    proxies: new Map(),
-    limits: new Map(),
-    defaultRole: null,
-    grantees: [],
-  };
-  for (const line of lines) {
-    const g = parseGrantLine(line);
-    state.grantees.push(g.grantee);
-    switch (g.kind) {
-      case 'privileges': {
-        const obj = state.objects.get(g.object) ?? new ObjectState(g.object);
-        state.objects.set(g.object, obj);
-        for (const a of atomsOf(g.privileges)) {
-          obj.atoms.set(atomKey(a), a);
-          if (g.grantOption && isDynamic(g.object, a.name)) obj.dynamicOptions.add(a.name);
-        }
-        // A line of only dynamic privileges says nothing about the static grant option.
-        if (g.grantOption && !g.privileges.every((p) => isDynamic(g.object, p.name))) obj.grantOption = true;
-        for (const l of g.limits) state.limits.set(l.name, l.value);
-        break;
-      }
-      case 'role':
-        for (const r of g.roles) state.roles.set(r, (state.roles.get(r) ?? false) || g.adminOption);
-        break;
-      case 'proxy':
-        state.proxies.set(g.proxied, (state.proxies.get(g.proxied) ?? false) || g.grantOption);
-        break;
-      case 'partial-revoke': {
-        const atoms = state.partialRevokes.get(g.object) ?? new Map<string, Atom>();
-        state.partialRevokes.set(g.object, atoms);
-        for (const a of atomsOf(g.privileges)) atoms.set(atomKey(a), a);
-        break;
-      }
-      case 'default-role':
-        state.defaultRole = g.role;
-        break;
-    }
-  }
-  return state;
-}
 
 /** `SELECT, UPDATE (`a`, `b`)` from atoms, grouping columns back under their privilege. */
 function privilegeList(atoms: Iterable<Atom>): string[] {
