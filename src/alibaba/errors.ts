@@ -77,3 +77,16 @@ export function toRotationError(err: unknown, what: string): RotationError {
   const detail = `${what} failed: ${info.code}${info.status ? ` (HTTP ${info.status})` : ''}`;
   return isTransient(info) ? new TransientError(detail) : new CloudApiError(detail);
 }
+
+/**
+ * The Tea SDKs cast an answer onto their response model and throw a bare Error when a field has another
+ * type ("type of versionIds is mismatch, ...") or the body is not an object: a malformed answer, which
+ * the callers treat as transient, not a refusal.
+ */
+export function isSdkCastError(err: unknown): boolean {
+  return (
+    err instanceof Error &&
+    err.constructor === Error &&
+    /^(type of \S+ is mismatch|can not cast to Map|The value is not a object)/.test(err.message)
+  );
+}

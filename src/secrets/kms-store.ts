@@ -4,6 +4,8 @@
  * GetSecretValue goes through @alicloud/openapi-client's generic callApi because the SDK's
  * response model drops SecretType, and PutSecretValue does too so that SecretData travels in
  * the form body rather than in the URL query, where the older SDK puts every parameter.
+ * Every answer the steps rely on is checked with zod for the fields they use; one without them (a
+ * success that is not one) is a TransientError naming the action and the secret, never a value.
  * Must never log or echo SecretData.
  */
 import * as kmsSdk from '@alicloud/kms20160120';
@@ -11,9 +13,9 @@ import * as openapiSdk from '@alicloud/openapi-client';
 import * as rpcSdk from '@alicloud/rpc-client';
 import * as teaUtil from '@alicloud/tea-util';
 import { z } from 'zod';
-import { toRotationError, cloudErrorInfo } from '../alibaba/errors.js';
+import { cloudErrorInfo, isSdkCastError, toRotationError } from '../alibaba/errors.js';
 import { sdkClass } from '../alibaba/interop.js';
-import { CloudApiError, InvalidSecretError, PreconditionError, SecretNotFoundError } from '../errors.js';
+import { InvalidSecretError, PreconditionError, SecretNotFoundError, TransientError } from '../errors.js';
 import type { Endpoint } from '../config.js';
 import type { CloudCredentials } from '../alibaba/credentials.js';
 import { Stage, type StageName } from './schema.js';
@@ -38,16 +40,32 @@ const GetSecretValueBody = z.object({
   VersionStages: z.object({ VersionStage: z.array(z.string()) }).optional(),
 });
 
+/** PutSecretValue documents SecretName, VersionId and VersionStages; the version it stored must be the one sent. */
+const PutSecretValueBody = z.object({
+  SecretName: z.string(),
+  VersionId: z.string(),
+});
+
+/** rpc-client's response models, camelCased; they keep whatever fields the answer had, so every one the store uses is required. */
 const ListVersionsResponse = z.object({
-  totalCount: z.coerce.number().optional(),
+  totalCount: z.number(),
+  // A page past the last may come without the list; a missing list before TotalCount is reached is malformed (below).
   versionIds: z
     .object({
-      versionId: z
-        .array(z.object({ versionId: z.string(), versionStages: z.object({ versionStage: z.array(z.string()).optional() }).optional() }))
-        .optional(),
+      versionId: z.array(
+        z.object({ versionId: z.string(), versionStages: z.object({ versionStage: z.array(z.string()).optional() }).optional() }),
+      ),
     })
-    .optional(),
+    .default({ versionId: [] }),
 });
+
+/** UpdateSecretVersionStage documents SecretName and RequestId. */
+const UpdateStageResponse = z.object({ secretName: z.string() });
+
+/** A success that is not one: worth retrying, as a proxy's error page is. Names the action and secret, never a value. */
+function malformedAnswer(action: string, secretName: string): TransientError {
+  return new TransientError(`KMS ${action} for secret ${secretName} answered without the expected fields`);
+}
 
 /** How openapi-client's generic callApi reaches a KMS action: RPC style, form body, JSON answer. */
 export function kmsRpcParams(action: string, protocol: string): InstanceType<typeof openapiSdk.Params> {
@@ -98,6 +116,7 @@ export class KmsSecretStore implements SecretStore {
   }
 
   private mapError(err: unknown, action: string, secretName: string): Error {
+    if (isSdkCastError(err)) return malformedAnswer(action, secretName);
     const info = cloudErrorInfo(err);
     if (info.code === NOT_FOUND)
       return new SecretNotFoundError(`KMS ${action}: secret ${secretName} or the version asked for does not exist`);
@@ -122,7 +141,10 @@ export class KmsSecretStore implements SecretStore {
       throw err;
     }
     const parsed = GetSecretValueBody.safeParse(raw);
-    if (!parsed.success) throw new CloudApiError(`KMS GetSecretValue for secret ${secretName} answered without the expected fields`);
+    // A version other than the one asked for is no answer to the question either.
+    if (!parsed.success || (selector.versionId !== undefined && parsed.data.VersionId !== selector.versionId)) {
+      throw malformedAnswer('GetSecretValue', secretName);
+    }
     const value = parsed.data;
     if (value.SecretType !== 'Generic') {
       throw new InvalidSecretError(
@@ -140,13 +162,16 @@ export class KmsSecretStore implements SecretStore {
   }
 
   async putPending(secretName: string, versionId: string, data: string): Promise<void> {
-    await this.callApi('PutSecretValue', secretName, {
+    const raw = await this.callApi('PutSecretValue', secretName, {
       SecretName: secretName,
       VersionId: versionId,
       SecretData: data,
       SecretDataType: 'text',
       VersionStages: JSON.stringify([Stage.Pending]),
     });
+    // Without this, `new` would report a version KMS never said it stored, and every `set` would then miss it.
+    const parsed = PutSecretValueBody.safeParse(raw);
+    if (!parsed.success || parsed.data.VersionId !== versionId) throw malformedAnswer('PutSecretValue', secretName);
   }
 
   async listVersions(secretName: string): Promise<VersionInfo[]> {
@@ -161,12 +186,12 @@ export class KmsSecretStore implements SecretStore {
         throw this.mapError(err, 'ListSecretVersionIds', secretName);
       }
       const result = ListVersionsResponse.safeParse(response);
-      if (!result.success)
-        throw new CloudApiError(`KMS ListSecretVersionIds for secret ${secretName} answered without the expected fields`);
+      if (!result.success) throw malformedAnswer('ListSecretVersionIds', secretName);
       const parsed = result.data;
-      const items = parsed.versionIds?.versionId ?? [];
+      const items = parsed.versionIds.versionId;
+      if (items.length === 0 && versions.length < parsed.totalCount) throw malformedAnswer('ListSecretVersionIds', secretName);
       for (const item of items) versions.push({ versionId: item.versionId, stages: item.versionStages?.versionStage ?? [] });
-      if (items.length < PAGE_SIZE || versions.length >= (parsed.totalCount ?? 0)) return versions;
+      if (items.length < PAGE_SIZE || versions.length >= parsed.totalCount) return versions;
     }
   }
 
@@ -182,10 +207,12 @@ export class KmsSecretStore implements SecretStore {
     secretName: string,
     change: { versionStage: StageName; moveToVersion?: string; removeFromVersion?: string | undefined },
   ): Promise<void> {
+    let response: unknown;
     try {
-      await this.sdk.updateSecretVersionStage(new kmsSdk.UpdateSecretVersionStageRequest({ secretName, ...change }));
+      response = await this.sdk.updateSecretVersionStage(new kmsSdk.UpdateSecretVersionStageRequest({ secretName, ...change }));
     } catch (err) {
       throw this.mapError(err, 'UpdateSecretVersionStage', secretName);
     }
+    if (!UpdateStageResponse.safeParse(response).success) throw malformedAnswer('UpdateSecretVersionStage', secretName);
   }
 }

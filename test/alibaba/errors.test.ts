@@ -1,6 +1,6 @@
 // SDK errors become named errors by code and status; their messages (which may quote URLs) are never copied.
 import { describe, expect, it } from 'vitest';
-import { cloudErrorInfo, toRotationError } from '../../src/alibaba/errors.js';
+import { cloudErrorInfo, isSdkCastError, toRotationError } from '../../src/alibaba/errors.js';
 
 const rpcError = (code: string, status: number) =>
   Object.assign(new Error(`${code}Error: code: ${status}, message requestid: r`), { code: `${code}Error`, data: { Code: code } });
@@ -33,5 +33,15 @@ describe('cloud errors', () => {
     const mapped = toRotationError(err, 'KMS PutSecretValue for secret s');
     expect(mapped.name).toBe('TransientError');
     expect(mapped.message).toBe('KMS PutSecretValue for secret s failed: RequestTimeoutError');
+  });
+});
+
+describe('isSdkCastError', () => {
+  it("recognises the Tea SDKs' own cast failures, and nothing else", () => {
+    expect(isSdkCastError(new Error('type of versionIds is mismatch, expect object, but string'))).toBe(true);
+    expect(isSdkCastError(new Error('can not cast to Map'))).toBe(true);
+    expect(isSdkCastError(new TypeError('type of x is mismatch'))).toBe(false);
+    expect(isSdkCastError(Object.assign(new Error('code: 400, InvalidParameter'), { code: 'InvalidParameter' }))).toBe(false);
+    expect(isSdkCastError('type of x is mismatch')).toBe(false);
   });
 });

@@ -1,15 +1,17 @@
 /**
  * The RDS account API (2014-08-15) as the RDS backend needs it, over @alicloud/rds20140815.
- * Responses are narrowed with zod at this edge; SDK errors become named errors by code only
- * (their messages may quote the request). Never logs; never sees KMS.
+ * Responses are narrowed with zod at this edge: every answer the backend relies on must carry the
+ * fields it uses (the mutating calls, which Alibaba documents as answering only RequestId, at least
+ * that), and one without them is a TransientError naming the action and the instance. SDK errors
+ * become named errors by code only (their messages may quote the request). Never logs; never sees KMS.
  */
 import * as openapiCore from '@alicloud/openapi-core';
 import * as rdsSdk from '@alicloud/rds20140815';
 import { z } from 'zod';
-import { cloudErrorInfo, toRotationError } from '../../alibaba/errors.js';
+import { cloudErrorInfo, isSdkCastError, toRotationError } from '../../alibaba/errors.js';
 import type { Endpoint } from '../../config.js';
 import type { CloudCredentials } from '../../alibaba/credentials.js';
-import { InvalidEventError } from '../../errors.js';
+import { InvalidEventError, TransientError } from '../../errors.js';
 import { sdkClass } from '../../alibaba/interop.js';
 
 export interface RdsPrivilege {
@@ -50,24 +52,21 @@ export interface RdsAccountsApi {
   intranetAddress(instanceId: string): Promise<RdsAddress | undefined>;
 }
 
+// The SDK's response models, camelCased as the SDK names their fields; every container the backend reads is required.
 const AccountsBody = z.object({
-  accounts: z
-    .object({
-      DBInstanceAccount: z
-        .array(
-          z.object({
-            accountName: z.string(),
-            // No default: an account whose status is not reported is not taken for Available.
-            accountStatus: z.string().default('Unknown'),
-            accountType: z.string(),
-            databasePrivileges: z
-              .object({ databasePrivilege: z.array(z.object({ DBName: z.string(), accountPrivilege: z.string() })).default([]) })
-              .optional(),
-          }),
-        )
-        .default([]),
-    })
-    .optional(),
+  accounts: z.object({
+    DBInstanceAccount: z.array(
+      z.object({
+        accountName: z.string(),
+        // No default: an account whose status is not reported is not taken for Available.
+        accountStatus: z.string().default('Unknown'),
+        accountType: z.string(),
+        databasePrivileges: z
+          .object({ databasePrivilege: z.array(z.object({ DBName: z.string(), accountPrivilege: z.string() })).default([]) })
+          .optional(),
+      }),
+    ),
+  }),
 });
 
 const AttributeBody = z.object({
@@ -75,27 +74,39 @@ const AttributeBody = z.object({
 });
 
 const NetInfoBody = z.object({
-  DBInstanceNetInfos: z
-    .object({
-      DBInstanceNetInfo: z
-        .array(
-          z.object({
-            connectionString: z.string().optional(),
-            IPAddress: z.string().optional(),
-            IPType: z.string().optional(),
-            port: z.coerce.number().optional(),
-          }),
-        )
-        .default([]),
-    })
-    .optional(),
+  DBInstanceNetInfos: z.object({
+    DBInstanceNetInfo: z.array(
+      z.object({
+        connectionString: z.string().optional(),
+        IPAddress: z.string().optional(),
+        IPType: z.string().optional(),
+        port: z.coerce.number().optional(),
+      }),
+    ),
+  }),
 });
 
+/** CreateAccount, ResetAccountPassword, GrantAccountPrivilege and RevokeAccountPrivilege document RequestId alone. */
+const RequestIdBody = z.object({ requestId: z.string() });
+
+/** A success that is not one: worth retrying. Names the action and the instance, never a value. */
+function malformedAnswer(action: string, instanceId: string): TransientError {
+  return new TransientError(`RDS ${action} on instance ${instanceId} answered without the expected fields`);
+}
+
 function mapError(err: unknown, action: string, instanceId: string): Error {
+  if (isSdkCastError(err)) return malformedAnswer(action, instanceId);
   if (cloudErrorInfo(err).code === 'InvalidDBInstanceId.NotFound') {
     return new InvalidEventError(`InstanceId: RDS instance ${instanceId} does not exist in this region (RDS ${action})`);
   }
   return toRotationError(err, `RDS ${action} on instance ${instanceId}`);
+}
+
+/** The answer's body narrowed by `schema`; anything else is a malformed answer. */
+function checked<T>(action: string, instanceId: string, response: { body?: unknown }, schema: z.ZodType<T>): T {
+  const parsed = schema.safeParse(response.body);
+  if (!parsed.success) throw malformedAnswer(action, instanceId);
+  return parsed.data;
 }
 
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -124,9 +135,7 @@ export class RdsClient implements RdsAccountsApi {
     } catch (err) {
       throw mapError(err, action, instanceId);
     }
-    const parsed = schema.safeParse(response.body ?? {});
-    if (!parsed.success) throw toRotationError({ code: 'UnexpectedResponse' }, `RDS ${action} on instance ${instanceId}`);
-    return parsed.data;
+    return checked(action, instanceId, response, schema);
   }
 
   async describeAccount(instanceId: string, accountName: string): Promise<RdsAccount | undefined> {
@@ -150,8 +159,9 @@ export class RdsClient implements RdsAccountsApi {
     instanceId: string,
     account: { name: string; password: string; type: string; description: string },
   ): Promise<'created' | 'exists'> {
+    let response: { body?: unknown };
     try {
-      await this.sdk.createAccount(
+      response = await this.sdk.createAccount(
         new rdsSdk.CreateAccountRequest({
           DBInstanceId: instanceId,
           accountName: account.name,
@@ -160,12 +170,13 @@ export class RdsClient implements RdsAccountsApi {
           accountDescription: account.description,
         }),
       );
-      return 'created';
     } catch (err) {
       // A retry whose first attempt was applied but whose answer was lost.
       if (cloudErrorInfo(err).code === 'InvalidAccountName.Duplicate') return 'exists';
       throw mapError(err, 'CreateAccount', instanceId);
     }
+    checked('CreateAccount', instanceId, response, RequestIdBody);
+    return 'created';
   }
 
   async resetPassword(instanceId: string, accountName: string, password: string): Promise<void> {
@@ -176,7 +187,7 @@ export class RdsClient implements RdsAccountsApi {
         this.sdk.resetAccountPassword(
           new rdsSdk.ResetAccountPasswordRequest({ DBInstanceId: instanceId, accountName, accountPassword: password }),
         ),
-      z.unknown(),
+      RequestIdBody,
     );
   }
 
@@ -195,7 +206,7 @@ export class RdsClient implements RdsAccountsApi {
             accountPrivilege: privileges.map((p) => p.privilege).join(','),
           }),
         ),
-      z.unknown(),
+      RequestIdBody,
     );
   }
 
@@ -208,7 +219,7 @@ export class RdsClient implements RdsAccountsApi {
         this.sdk.revokeAccountPrivilege(
           new rdsSdk.RevokeAccountPrivilegeRequest({ DBInstanceId: instanceId, accountName, DBName: dbNames.join(',') }),
         ),
-      z.unknown(),
+      RequestIdBody,
     );
   }
 

@@ -723,3 +723,101 @@ describe('KMS emulator recovery window expiry', () => {
     expect(emulator.snapshot()).toEqual({});
   });
 });
+
+describe('KMS emulator respond hook', () => {
+  let emulator: KmsEmulator;
+  let kms: KmsClient;
+  let api: OpenApiClient;
+  let respond: ((call: KmsCall, body: Record<string, unknown>) => Record<string, unknown> | undefined) | undefined;
+  let after: ((call: KmsCall) => Fault | undefined) | undefined;
+
+  beforeAll(async () => {
+    emulator = await startKmsEmulator({
+      faults: { respond: (call, body) => respond?.(call, body), after: (call) => after?.(call) },
+    });
+    kms = rpcClient(emulator);
+    api = openApiClient(emulator);
+  });
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  const RawResponse = z.object({
+    statusCode: z.number(),
+    headers: z.record(z.string(), z.string()),
+    body: z.record(z.string(), z.unknown()),
+  });
+
+  async function raw(action: string, params: Record<string, string>): Promise<z.infer<typeof RawResponse>> {
+    const request = new $OpenApi.OpenApiRequest({ body: params });
+    return RawResponse.parse(await api.callApi(kmsRpcParams(action, 'HTTP'), request, new $Util.RuntimeOptions({})));
+  }
+
+  it('sends the body it returns with status 200 after applying the call, and keeps the RequestId in the header', async () => {
+    const name = uniqueName('respond');
+    await kms.createSecret(new $Kms.CreateSecretRequest({ secretName: name, secretData: data('r'), versionId: 'v1' }));
+    const pending = data('r2');
+    const seen: Record<string, unknown>[] = [];
+    respond = (call, body) => {
+      if (call.action !== 'PutSecretValue') return undefined;
+      seen.push(body);
+      return {};
+    };
+    let answer: z.infer<typeof RawResponse>;
+    try {
+      answer = await raw('PutSecretValue', { SecretName: name, VersionId: 'v2', SecretData: pending, VersionStages: '["ACSPending"]' });
+    } finally {
+      respond = undefined;
+    }
+    expect(answer.statusCode).toBe(200);
+    expect(answer.body).toEqual({});
+    // The hook saw the real answer, RequestId included, and the header still carries that RequestId.
+    expect(seen).toEqual([
+      { RequestId: expect.any(String), SecretName: name, VersionId: 'v2', VersionStages: { VersionStage: ['ACSPending'] } },
+    ]);
+    expect(answer.headers['x-acs-request-id']).toBe(seen[0]!['RequestId']);
+    // The change stays.
+    const applied = await kms.getSecretValue(new $Kms.GetSecretValueRequest({ secretName: name, versionStage: 'ACSPending' }));
+    expect(applied.versionId).toBe('v2');
+    expect(applied.secretData).toBe(pending);
+  });
+
+  it('sends the real body when it returns undefined, and is not consulted for an error answer or an after fault', async () => {
+    const name = uniqueName('respond-skip');
+    await kms.createSecret(new $Kms.CreateSecretRequest({ secretName: name, secretData: data('s'), versionId: 'v1' }));
+    const consulted: string[] = [];
+    respond = (call) => {
+      consulted.push(call.action);
+      return call.action === 'GetSecretValue' ? { RequestId: 'replaced' } : undefined;
+    };
+    try {
+      const list = await raw('ListSecretVersionIds', { SecretName: name });
+      expect(VersionListBody.parse(list.body).TotalCount).toBe(1);
+
+      const missing = await failure(raw('GetSecretValue', { SecretName: uniqueName('absent') }));
+      expect(missing.code).toBe('Forbidden.ResourceNotFound');
+
+      after = (call) => (call.action === 'GetSecretValue' ? { status: 503, code: 'ServiceUnavailable' } : undefined);
+      const lost = await failure(raw('GetSecretValue', { SecretName: name }));
+      expect(lost.code).toBe('ServiceUnavailable');
+    } finally {
+      respond = undefined;
+      after = undefined;
+    }
+    expect(consulted).toEqual(['ListSecretVersionIds']);
+  });
+
+  it('reaches rpc-client users too: the SDK returns the replaced body as the response', async () => {
+    const name = uniqueName('respond-rpc');
+    await kms.createSecret(new $Kms.CreateSecretRequest({ secretName: name, secretData: data('t'), versionId: 'v1' }));
+    respond = (call, body) => (call.action === 'ListSecretVersionIds' ? { RequestId: body['RequestId'] } : undefined);
+    try {
+      const r = await kms.listSecretVersionIds(new $Kms.ListSecretVersionIdsRequest({ secretName: name }));
+      expect(r.requestId).toEqual(expect.any(String));
+      expect(r.versionIds).toBeUndefined();
+      expect(r.totalCount).toBeUndefined();
+    } finally {
+      respond = undefined;
+    }
+  });
+});
