@@ -6,7 +6,7 @@
 import mysql from 'mysql2/promise';
 import { startKmsEmulator, type KmsEmulator, type KmsEmulatorOptions } from '../../src/local/emulators/kms/emulator.js';
 import { kmsAdmin, LOCAL_CREDENTIALS, type KmsAdmin } from '../../src/local/fixtures/kms-admin.js';
-import { adminConnection, createSandbox, uniqueName, type Sandbox } from '../../src/local/fixtures/mysql-sandbox.js';
+import { adminConnection, createSandbox, uniqueName, type Sandbox, type ServerAddress } from '../../src/local/fixtures/mysql-sandbox.js';
 import { invokeStep, runRotation, type StepRun } from '../../src/local/runner/rotate.js';
 import { KmsSecretStore } from '../../src/secrets/kms-store.js';
 import { parseEndpoint } from '../../src/config.js';
@@ -59,13 +59,21 @@ export class Fixture {
    * Self-managed mode: app and master accounts made with SQL. RDS mode (`rds` given): only the
    * database is made with SQL; the app account is created and granted ReadWrite through the RDS API.
    */
-  static async start(options: { appHost?: string; rds?: { engineVersion?: string; engine?: 'MySQL' | 'MariaDB' } } = {}): Promise<Fixture> {
+  static async start(
+    options: {
+      appHost?: string;
+      rds?: { engineVersion?: string; engine?: 'MySQL' | 'MariaDB' };
+      /** Another server than MYSQL_URL's (a throwaway one, for server-wide faults). */
+      server?: ServerAddress;
+    } = {},
+  ): Promise<Fixture> {
     const faults: NonNullable<KmsEmulatorOptions['faults']> = {};
     const kms = await startKmsEmulator({ faults });
     const sandbox = await createSandbox({
       prefix: options.rds ? 'r' : 't',
       ...(options.appHost ? { appHost: options.appHost } : {}),
       withAccounts: !options.rds,
+      ...(options.server ? { server: options.server } : {}),
     }).catch(async (err: unknown) => {
       await kms.close();
       throw err;
