@@ -162,6 +162,26 @@ describe('end promotes blindly', () => {
   });
 });
 
+describe('two ends of one version at the same moment', () => {
+  let fx: Fixture;
+  beforeEach(async () => {
+    fx = await Fixture.start();
+    await fx.seed();
+  });
+  afterEach(async () => fx?.stop());
+
+  it('both succeed through the real KMS SDK, rather than the loser failing as not retryable', async () => {
+    const { VersionId } = await fx.invoke('new');
+    await fx.invoke('set', VersionId);
+    await fx.invoke('test', VersionId);
+    const results = await Promise.all([fx.invoke('end', VersionId), fx.invoke('end', VersionId)]);
+    expect(results.map((r) => r.VersionId)).toEqual([VersionId, VersionId]);
+    const stages = await fx.stages();
+    expect(stages[VersionId]).toEqual(['ACSCurrent']);
+    expect(stages['v1']).toEqual(['ACSPrevious']);
+  });
+});
+
 describe('RDS API backend: end promotes blindly', () => {
   let fx: Fixture;
   beforeEach(async () => {

@@ -6,8 +6,9 @@
  * state): `end` after a skipped `set`, or after the alternate was dropped, must not promote a version
  * nobody can log in with. It never changes the database.
  */
-import { PreconditionError, SecretNotFoundError } from '../errors.js';
+import { CloudApiError, PreconditionError, SecretNotFoundError } from '../errors.js';
 import { Stage, secretLabel } from '../secrets/schema.js';
+import type { VersionInfo } from '../secrets/store.js';
 import type { StepContext, StepResult } from './types.js';
 import { loadVersion } from './versions.js';
 
@@ -21,7 +22,7 @@ export async function endStep(ctx: StepContext): Promise<StepResult> {
   const current = holder(Stage.Current);
 
   if (current?.versionId === versionId) {
-    if (target?.stages.includes(Stage.Pending)) await ctx.store.removeStage(ctx.secretName, Stage.Pending, versionId);
+    if (target?.stages.includes(Stage.Pending)) await removeLeftoverPending(ctx);
     return { ...result, Skipped: 'this version is already ACSCurrent' };
   }
   if (!target) throw new SecretNotFoundError(`${label}: no such version`);
@@ -37,14 +38,49 @@ export async function endStep(ctx: StepContext): Promise<StepResult> {
     throw err;
   }
 
-  if (current) {
-    const previous = holder(Stage.Previous);
-    if (previous?.versionId !== current.versionId) {
-      await ctx.store.moveStage(ctx.secretName, Stage.Previous, current.versionId, previous?.versionId);
+  for (let pass = 1; ; pass++) {
+    try {
+      await promote(ctx, pass === 1 ? versions : await ctx.store.listVersions(ctx.secretName));
+      break;
+    } catch (err) {
+      // Another end of the same version at the same moment (a retry racing a slow first attempt)
+      // moved a stage this pass planned from: look again and finish what is left.
+      if (!(err instanceof CloudApiError) || pass >= MAX_PASSES) throw err;
+      ctx.log.warn('a stage moved while end ran; reading the stages again', { stage: Stage.Current });
     }
   }
-  await ctx.store.moveStage(ctx.secretName, Stage.Current, versionId, current?.versionId);
-  await ctx.store.removeStage(ctx.secretName, Stage.Pending, versionId);
   ctx.log.info('ACSCurrent moved to the new version', { stage: Stage.Current });
   return result;
+}
+
+const MAX_PASSES = 3;
+
+/** ACSPending off a version that is already ACSCurrent; another end at the same moment may have taken it first. */
+async function removeLeftoverPending(ctx: StepContext): Promise<void> {
+  try {
+    await ctx.store.removeStage(ctx.secretName, Stage.Pending, ctx.versionId);
+  } catch (err) {
+    if (!(err instanceof CloudApiError)) throw err;
+    const again = await ctx.store.listVersions(ctx.secretName);
+    if (again.find((v) => v.versionId === ctx.versionId)?.stages.includes(Stage.Pending)) throw err;
+  }
+}
+
+/** The moves still missing, by `listing`, for the version to be ACSCurrent: ACSPrevious to the old current, ACSCurrent, ACSPending off. */
+async function promote(ctx: StepContext, listing: readonly VersionInfo[]): Promise<void> {
+  const versionId = ctx.versionId;
+  const holder = (stage: string) => listing.find((v) => v.stages.includes(stage));
+  const current = holder(Stage.Current);
+  if (current?.versionId !== versionId) {
+    if (current) {
+      const previous = holder(Stage.Previous);
+      if (previous?.versionId !== current.versionId) {
+        await ctx.store.moveStage(ctx.secretName, Stage.Previous, current.versionId, previous?.versionId);
+      }
+    }
+    await ctx.store.moveStage(ctx.secretName, Stage.Current, versionId, current?.versionId);
+  }
+  if (listing.find((v) => v.versionId === versionId)?.stages.includes(Stage.Pending)) {
+    await ctx.store.removeStage(ctx.secretName, Stage.Pending, versionId);
+  }
 }

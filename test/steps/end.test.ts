@@ -192,3 +192,21 @@ describe('endStep before it moves anything', () => {
     expect(h.store.stagesOf(SECRET)).toEqual(FINAL);
   });
 });
+
+describe('two ends of one version at the same moment', () => {
+  it.each([false, true])('both succeed and the stages end right (previousFollowsCurrent %s)', async (previousFollowsCurrent) => {
+    const h = seeded({ v0: ['ACSPrevious'], v1: ['ACSCurrent'], v2: ['ACSPending'] }, { previousFollowsCurrent });
+    const results = await Promise.all([endStep(h.context('v2')), endStep(h.context('v2'))]);
+    expect(results.map((r) => r.VersionId)).toEqual(['v2', 'v2']);
+    expect(h.store.stagesOf(SECRET)).toEqual({ v0: [], v1: ['ACSPrevious'], v2: ['ACSCurrent'] });
+    // One of them found a stage moved under it and looked again, rather than failing.
+    expect(h.logs.some((line) => line.includes('a stage moved while end ran'))).toBe(true);
+  });
+
+  it('a late duplicate that only has ACSPending left to clear succeeds too', async () => {
+    const h = seeded({ v1: ['ACSPrevious'], v2: ['ACSCurrent', 'ACSPending'] });
+    const results = await Promise.all([endStep(h.context('v2')), endStep(h.context('v2'))]);
+    expect(results.every((r) => r.Skipped === 'this version is already ACSCurrent')).toBe(true);
+    expect(h.store.stagesOf(SECRET)).toEqual({ v1: ['ACSPrevious'], v2: ['ACSCurrent'] });
+  });
+});
