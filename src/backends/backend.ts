@@ -10,7 +10,12 @@ import type { RawSecret, RotationStrategy } from '../secrets/schema.js';
 
 export type BackendKind = 'mysql' | 'rds-api';
 
-export type LoginState = 'works' | 'refused' | 'unknown';
+/**
+ * What a login with an account's credentials finds: it works; the server refuses them; the server
+ * accepts the password but the account is locked, or its password has expired (so it cannot work,
+ * and the message can say why); or the backend cannot try (an RDS engine without a SQL client).
+ */
+export type LoginState = 'works' | 'refused' | 'locked' | 'expired' | 'unknown';
 
 /** One database account as a secret version describes it. */
 export interface Account {

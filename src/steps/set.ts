@@ -39,8 +39,14 @@ export async function setStep(ctx: StepContext): Promise<StepResult> {
     ctx.log.info('the pending credentials already log in', { check: 'pending-login', account: pending.account.user });
     return { ...result, Skipped: 'the pending credentials already log in' };
   }
-  if ((await ctx.backend.loginState(current.account)) === 'refused') {
-    throw new PreconditionError(`${secretLabel(ctx.secretName, Stage.Current)}: the current credentials do not log in`);
+  const currentState = await ctx.backend.loginState(current.account);
+  const currentLabel = secretLabel(ctx.secretName, Stage.Current);
+  if (currentState === 'refused') throw new PreconditionError(`${currentLabel}: the current credentials do not log in`);
+  // A locked or expired pending account is no blocker (apply rewrites it); a current one cannot be rotated.
+  if (currentState === 'locked' || currentState === 'expired') {
+    throw new PreconditionError(
+      `${currentLabel}: the current account ${current.account.user} ${currentState === 'locked' ? 'is locked' : 'has an expired password'}; it must log in to be rotated`,
+    );
   }
 
   const applied = await ctx.backend.apply({ current: current.account, pending: pending.account, master });

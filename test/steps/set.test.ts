@@ -264,6 +264,25 @@ describe('setStep refusals', () => {
     expectUnchanged(h, SEEDED);
   });
 
+  it.each([
+    ['locked', 'is locked'],
+    ['expired', 'has an expired password'],
+  ] as const)('refuses a current account that is %s, saying so, before apply', async (state, said) => {
+    const h = rotation();
+    h.backend.loginScript = (account) => (account.user === 'appuser' ? state : undefined);
+    const failure = setStep(h.context('v2'));
+    await expect(failure).rejects.toBeInstanceOf(PreconditionError);
+    await expect(failure).rejects.toThrow(`(ACSCurrent): the current account appuser ${said}; it must log in to be rotated`);
+    expectUnchanged(h, SEEDED);
+  });
+
+  it.each(['locked', 'expired'] as const)('goes on to apply when the pending account is %s (apply rewrites it)', async (state) => {
+    const h = rotation();
+    h.backend.loginScript = (account) => (account.user === 'appuser_rt' ? state : undefined);
+    expect(await setStep(h.context('v2'))).toEqual(RESULT);
+    expect(h.backend.applied).toHaveLength(1);
+  });
+
   it('passes on a failing apply and leaves the store and the database unchanged', async () => {
     const h = rotation();
     const refused = new TransientError('lock wait timeout');

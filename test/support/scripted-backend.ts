@@ -92,7 +92,7 @@ export class ScriptedBackend implements Backend {
     this.calls.push(`verify ${pending.user}`);
     const state = this.loginScript?.(pending) ?? this.login(pending);
     if (state === 'unknown') return { check: 'account-state' };
-    if (state === 'refused') throw new PreconditionError(`the pending credentials of ${pending.user} do not log in`);
+    if (state !== 'works') throw new PreconditionError(`the pending credentials of ${pending.user} do not log in (${state})`);
     return { check: 'login' };
   }
 

@@ -78,20 +78,9 @@ export function readMysqlSecret(raw: RawSecret, label: string): SecretAccount {
 export class MysqlBackend implements Backend {
   readonly kind = 'mysql' as const;
   private readonly connectOptions: ConnectOptions;
-  /**
-   * Accounts whose password the server accepted but which it would not let in (locked, or the
-   * password expired), as loginState found them. `set` asks about the pending account, then the
-   * current one, without saying which is which; `apply` knows, and refuses a current account found
-   * here before anything changes. A pending account in that state is no blocker: `apply` rewrites it.
-   */
-  private readonly unusable = new Map<string, { password: string; reason: Exclude<RefusalReason, 'denied'> }>();
 
   constructor(private readonly options: MysqlBackendOptions) {
     this.connectOptions = { ca: options.ca, log: options.log, label: options.label, limits: options.limits };
-  }
-
-  private static key(account: Account): string {
-    return JSON.stringify([account.endpoint ?? '', account.port ?? 3306, account.user]);
   }
 
   async alternateName(currentUser: string): Promise<string> {
@@ -116,30 +105,16 @@ export class MysqlBackend implements Backend {
     return MYSQL_PASSWORD_RULES;
   }
 
-  /**
-   * `unknown` for a locked account or an expired password: the server accepted the password (it
-   * tells only then) but will not let the account work, and only `apply` knows whether that
-   * account is the current one (refused) or the pending one (rewritten). See `unusable`.
-   */
+  /** A locked account or an expired password is told apart from a wrong password: the server says so only when the password is right. */
   async loginState(account: Account): Promise<LoginState> {
     const outcome = await loginCheck(account, this.connectOptions);
-    if (outcome === 'works') return 'works';
-    if (outcome === 'denied') return 'refused';
-    this.unusable.set(MysqlBackend.key(account), { password: account.password, reason: outcome });
-    this.options.log.warn('the server accepts the password but does not let the account log in', { account: account.user, outcome });
-    return 'unknown';
+    return outcome === 'denied' ? 'refused' : outcome;
   }
 
   async apply(plan: RotationPlan): Promise<ApplyResult> {
     const { current, pending, master } = plan;
     const label = this.options.label;
     if (!master) throw new InvalidSecretError(`${label}: MasterSecret: required to create and update the alternate account`);
-    const unusable = this.unusable.get(MysqlBackend.key(current));
-    if (unusable !== undefined && unusable.password === current.password) {
-      throw new PreconditionError(
-        `${label}: the current account ${current.user} ${refusalText(unusable.reason)}; it must log in to be rotated`,
-      );
-    }
     try {
       return await withConnection(master, this.connectOptions, (session) => this.applyConverging(session, current.user, pending));
     } catch (err) {
