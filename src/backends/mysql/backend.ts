@@ -3,7 +3,7 @@
  * creates or updates the alternate with exactly the current account's grants and TLS requirement
  * on every host entry, then sets its password. Knows nothing of KMS; never logs a password.
  */
-import { InvalidSecretError, PreconditionError, RotationError, withContext } from '../../errors.js';
+import { DatabaseError, InvalidSecretError, PreconditionError, RotationError, withContext } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { ACCOUNT_NAME_PATTERN } from '../../names.js';
 import { throwawayPassword, type PasswordRules } from '../../password.js';
@@ -33,7 +33,9 @@ import {
   accountStateFromRow,
   authPluginFromRow,
   dialectFor,
+  atLeast,
   parseServerVersion,
+  type ServerVersion,
   tlsRequirementFromRow,
   type AccountState,
   type HostEntry,
@@ -63,6 +65,8 @@ export interface MysqlBackendOptions {
   accountNameMaxLength: number | undefined;
   /** Tests only: shorter statement and lock limits than the shipped ones (connection.ts). */
   limits?: Partial<ConnectionLimits> | undefined;
+  /** Tests only: send hashes whatever the server's validation plugins say (to make a server refuse an account statement for good). */
+  forceHashes?: boolean | undefined;
 }
 
 /** The self-managed format (CONTRACT: Secrets): the default strategy is alternate with a MasterSecret, single without. */
@@ -136,11 +140,21 @@ export class MysqlBackend implements Backend {
    * already there (or a grant it was to revoke already gone): it plans again from what is there now.
    */
   private async applyConverging(session: Session, currentUser: string, pending: Account): Promise<ApplyResult> {
+    let planned: string | undefined;
+    let failedOn: string | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.applyAsMaster(session, currentUser, pending);
+        return await this.applyAsMaster(session, currentUser, pending, (state) => {
+          // What the plan was made from is what it was before: nothing changed under this set, so
+          // the error that looked like a race is a real refusal, and retrying would never help.
+          if (state === failedOn) {
+            throw new DatabaseError('an account statement failed, and nothing has changed since: it was not another set running');
+          }
+          planned = state;
+        });
       } catch (err) {
         if (!isConcurrentChange(err) || attempt >= MAX_SYNC_ATTEMPTS) throw err;
+        failedOn = planned;
         this.options.log.info('the alternate account changed while it was being updated: planning again', {
           account: pending.user,
           count: attempt,
@@ -149,7 +163,13 @@ export class MysqlBackend implements Backend {
     }
   }
 
-  private async applyAsMaster(session: Session, currentUser: string, pending: Account): Promise<ApplyResult> {
+  /** `onPlanned` sees what the plan was made from (every host's grants and whether it is created), before the first write. */
+  private async applyAsMaster(
+    session: Session,
+    currentUser: string,
+    pending: Account,
+    onPlanned: (state: string) => void,
+  ): Promise<ApplyResult> {
     const label = this.options.label;
     const dialect = await this.prepareSession(session);
     if (pending.user.length > dialect.maxUserNameLength) {
@@ -176,21 +196,22 @@ export class MysqlBackend implements Backend {
     const plans: Sql[][] = [];
     const entries: HostEntry[] = [];
     let created = 0;
-    const copied: string[][] = [];
+    const copied: { current: string[]; alternate: string[]; creates: boolean }[] = [];
     for (const host of hosts) {
       const plan = await this.planHost(session, dialect, currentUser, pending.user, host);
       if (plan.creates) created++;
       plans.push(plan.statements);
       entries.push(plan.entry);
-      copied.push(plan.currentGrants);
+      copied.push({ ...plan.grants, creates: plan.creates });
     }
+    onPlanned(JSON.stringify(copied));
     // Before the first write: a privilege or role the master cannot pass on would fail half-way.
     const masterGrants = (await session.query(dialect.showOwnGrants())).map((row) => String(Object.values(row)[0]));
-    for (const lines of copied) {
-      const missing = firstUngrantable(lines, masterGrants, dialect.version.flavor);
+    for (const grants of copied) {
+      const missing = firstUngrantable(grants.current, grants.alternate, masterGrants, dialect.version.flavor);
       if (missing !== undefined) {
         throw new PreconditionError(
-          `${label}: the master account cannot grant ${missing}, which the current account holds; grant it to the master WITH GRANT OPTION (roles: WITH ADMIN OPTION)`,
+          `${label}: the master account cannot grant or revoke ${missing}, which making the alternate match the current account needs; grant it to the master WITH GRANT OPTION (roles: WITH ADMIN OPTION)`,
         );
       }
     }
@@ -213,13 +234,32 @@ export class MysqlBackend implements Backend {
   /** The server's dialect, with a session mode under which our escaping means what it says. */
   private async prepareSession(session: Session): Promise<MysqlDialect> {
     const [server] = await session.query<{ v: unknown; mode: unknown }>(verbatim('SELECT VERSION() AS v, @@SESSION.sql_mode AS mode'));
-    const dialect = dialectFor(parseServerVersion(String(server?.v ?? '')));
+    const version = parseServerVersion(String(server?.v ?? ''));
+    const hashPasswords = this.options.forceHashes === true || !(await this.refusesHashes(session, version));
+    const dialect = dialectFor(version, { hashPasswords });
     const modes = String(server?.mode ?? '').split(',');
     if (modes.includes('NO_BACKSLASH_ESCAPES')) {
       // Bound values and copied grantees are escaped with backslashes, which this mode would turn into literals.
       await session.query(bound('SET SESSION sql_mode = ?', modes.filter((m) => m !== 'NO_BACKSLASH_ESCAPES').join(',')));
     }
     return dialect;
+  }
+
+  /**
+   * MariaDB with a password validation plugin (simple_password_check, cracklib_password_check,
+   * password_reuse_check) and strict_password_validation on (its default) refuses a password given as
+   * a hash, since it cannot check it: there the password itself has to be sent (README: TLS policy).
+   */
+  private async refusesHashes(session: Session, version: ServerVersion): Promise<boolean> {
+    if (version.flavor !== 'mariadb' || !atLeast(version, 10, 1, 2)) return false;
+    const [row] = await session.query<{ strict: unknown; validators: unknown }>(
+      verbatim(
+        "SELECT @@GLOBAL.strict_password_validation AS strict, (SELECT COUNT(*) FROM information_schema.PLUGINS WHERE PLUGIN_TYPE = 'PASSWORD VALIDATION' AND PLUGIN_STATUS = 'ACTIVE') AS validators",
+      ),
+    );
+    const refuses = Number(row?.strict) === 1 && Number(row?.validators) > 0;
+    if (refuses) this.options.log.warn('a password validation plugin refuses hashes: the new password is sent to the server itself', {});
+    return refuses;
   }
 
   /** What makes alternate@host a twin of current@host, except its password (set with `entry`'s plugin). Reads only. */
@@ -229,7 +269,7 @@ export class MysqlBackend implements Backend {
     currentUser: string,
     alternate: string,
     host: string,
-  ): Promise<{ creates: boolean; statements: Sql[]; entry: HostEntry; currentGrants: string[] }> {
+  ): Promise<{ creates: boolean; statements: Sql[]; entry: HostEntry; grants: { current: string[]; alternate: string[] } }> {
     const grantsOf = async (user: string): Promise<string[]> =>
       (await session.query(dialect.showGrants(user, host))).map((row) => String(Object.values(row)[0]));
     const [currentRow] = await session.query(dialect.readAccount(currentUser, host));
@@ -240,8 +280,8 @@ export class MysqlBackend implements Backend {
     const statements: Sql[] = [];
     // Until its real password is set last, nobody may log in as the new account.
     if (creates) statements.push(dialect.createUser(alternate, host, throwawayPassword(MYSQL_PASSWORD_RULES), plugin));
-    const currentGrants = await grantsOf(currentUser);
-    statements.push(...planGrantSync(currentGrants, creates ? [] : await grantsOf(alternate), { user: alternate, host }));
+    const grants = { current: await grantsOf(currentUser), alternate: creates ? [] : await grantsOf(alternate) };
+    statements.push(...planGrantSync(grants.current, grants.alternate, { user: alternate, host }));
     if (creates || JSON.stringify(wanted) !== JSON.stringify(tlsRequirementFromRow(alternateRow))) {
       statements.push(dialect.setRequire(alternate, host, wanted));
     }
@@ -249,7 +289,16 @@ export class MysqlBackend implements Backend {
     // would get a working password and still refuse the application after `end`.
     const stateOf = async (user: string): Promise<AccountState | undefined> => {
       const query = dialect.readAccountState(user, host);
-      return query ? accountStateFromRow((await session.query(query))[0]) : undefined;
+      if (!query) return undefined;
+      try {
+        return accountStateFromRow((await session.query(query))[0]);
+      } catch (err) {
+        // A master that may read mysql.user but not mysql.global_priv (MariaDB 10.4+ keeps the state
+        // there): copying the state is a help, not a safety check, so the rotation goes on without it.
+        if (!(err instanceof DatabaseError)) throw err;
+        this.options.log.warn('the master cannot read the lock state and password expiry; they are not copied', { account: alternate });
+        return undefined;
+      }
     };
     const wantedState = await stateOf(currentUser);
     if (wantedState) {
@@ -258,7 +307,7 @@ export class MysqlBackend implements Backend {
       if (JSON.stringify(wantedState) !== JSON.stringify(haveState))
         statements.push(...dialect.setAccountState(alternate, host, wantedState));
     }
-    return { creates, statements, entry: { host, plugin }, currentGrants };
+    return { creates, statements, entry: { host, plugin }, grants };
   }
 
   async verify(pending: Account): Promise<VerifyResult> {

@@ -105,7 +105,9 @@ export interface HostEntry {
  */
 const PASSWORD_PLUGINS = new Set(['mysql_native_password', 'caching_sha2_password', 'sha256_password']);
 
-export function dialectFor(v: ServerVersion): MysqlDialect {
+/** `hashPasswords: false` where the server must see the password itself (a MariaDB validation plugin in strict mode). */
+export function dialectFor(v: ServerVersion, options: { hashPasswords?: boolean } = {}): MysqlDialect {
+  const hashes = options.hashPasswords ?? true;
   const mariadb = v.flavor === 'mariadb';
   // ALTER USER gained IDENTIFIED BY and REQUIRE in MySQL 5.7.6 and first appeared in MariaDB 10.2;
   // MySQL 8.0 removed PASSWORD(), so the older form is only ever used below those versions.
@@ -124,6 +126,11 @@ export function dialectFor(v: ServerVersion): MysqlDialect {
    * send the password (bound, never in the SQL text).
    */
   const identified = (plugin: string | undefined, password: string): { clause: string; value: string } => {
+    if (!hashes)
+      return {
+        clause: namesPlugin && plugin !== undefined && PASSWORD_PLUGINS.has(plugin) ? `IDENTIFIED WITH ${plugin} BY ?` : 'IDENTIFIED BY ?',
+        value: password,
+      };
     if (!namesPlugin) return { clause: 'IDENTIFIED BY PASSWORD ?', value: nativePasswordHash(password) };
     if (plugin === 'mysql_native_password')
       return { clause: 'IDENTIFIED WITH mysql_native_password AS ?', value: nativePasswordHash(password) };
@@ -140,6 +147,7 @@ export function dialectFor(v: ServerVersion): MysqlDialect {
     },
     setPassword: (user, entries, password) => {
       if (!hasAlterUser) {
+        if (!hashes) return entries.map((e) => bound('SET PASSWORD FOR ?@? = PASSWORD(?)', user, e.host, password));
         // SET PASSWORD ... = '<hash>' takes the hash where PASSWORD(?) would take the password.
         const hash = nativePasswordHash(password);
         return entries.map((e) => bound('SET PASSWORD FOR ?@? = ?', user, e.host, hash));

@@ -318,3 +318,14 @@ describe('account state (lock, password expiry)', () => {
     expect(accountStateFromRow(row)).toEqual(state);
   });
 });
+
+describe('where the server must see the password itself (MariaDB validation plugin, strict mode)', () => {
+  it.each([...OLD, ...NEW])('%s: the bound password, never a hash', (raw) => {
+    const d = dialectFor(v(raw), { hashPasswords: false });
+    for (const s of [...d.setPassword('u', [{ host: '%' }], 'pw'), d.createUser('u', '%', 'pw')]) {
+      expect(s.values).toContain('pw');
+      expect(s.values).not.toContain(PW_HASH);
+      expect(s.sql).not.toMatch(/PASSWORD \?|AS \?/);
+    }
+  });
+});

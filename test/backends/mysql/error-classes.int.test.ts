@@ -8,6 +8,7 @@ import { quoteIdentifier } from '../../../src/backends/mysql/sql.js';
 import { createLogger } from '../../../src/log.js';
 import { adminConnection, createSandbox, samplePassword, type Sandbox } from '../../../src/local/fixtures/mysql-sandbox.js';
 import { Fixture } from '../../support/fixture.js';
+import { startThrowawayMariadb } from '../../support/throwaway-mariadb.js';
 
 describe('MysqlBackend error classes', () => {
   let sandbox: Sandbox;
@@ -184,4 +185,55 @@ describe('the set step with a locked or expired account', () => {
       await expect(fx.invoke('set', VersionId)).resolves.toMatchObject({ Step: 'set' });
     });
   }
+});
+
+describe('an account statement the server refuses for good (throwaway MariaDB)', () => {
+  let db: Awaited<ReturnType<typeof startThrowawayMariadb>>;
+  let sandbox: Sandbox;
+  beforeEach(async () => {
+    db = await startThrowawayMariadb();
+    sandbox = await createSandbox({ prefix: 'n', server: db.server });
+    const root = await adminConnection(db.server);
+    try {
+      // Strict validation refuses a password given as a hash: ALTER USER fails with 1396, as a race would.
+      await root.query("INSTALL SONAME 'simple_password_check'");
+      await root.query('CREATE USER ?@? IDENTIFIED BY ?', [`${sandbox.app.user}_rt`, sandbox.app.host, samplePassword()]);
+    } finally {
+      await root.end();
+    }
+  });
+  afterEach(async () => {
+    await sandbox?.cleanup();
+    await db?.stop();
+  });
+
+  it('is a DatabaseError once a fresh plan shows nothing changed, not a TransientError retried for ever', { timeout: 60_000 }, async () => {
+    const lines: string[] = [];
+    const b = new MysqlBackend({
+      label: 'secret n',
+      log: createLogger({ sink: (l) => lines.push(l) }),
+      ca: undefined,
+      accountNameMaxLength: undefined,
+      forceHashes: true,
+    });
+    const at = (user: string, password: string): Account => ({
+      user,
+      password,
+      endpoint: db.server.host,
+      port: db.server.port,
+      ssl: false,
+    });
+    const err = await b
+      .apply({
+        current: at(sandbox.app.user, sandbox.app.password),
+        pending: at(`${sandbox.app.user}_rt`, samplePassword()),
+        master: at(sandbox.master.user, sandbox.master.password),
+      })
+      .then(
+        () => undefined,
+        (e: Error) => e,
+      );
+    expect(err?.name).toBe('DatabaseError');
+    expect(err?.message).toMatch(/^secret n: an account statement failed, and nothing has changed since: it was not another set running$/);
+  });
 });

@@ -58,3 +58,32 @@ describe('the general log of a rotation (throwaway MariaDB)', () => {
     expect(accountStatements.filter((s) => /IDENTIFIED BY '|PASSWORD\s*\(/i.test(s)).length).toBe(0);
   });
 });
+
+describe('a MariaDB whose password validation plugin refuses hashes (throwaway MariaDB)', () => {
+  let db: ThrowawayMariadb;
+  let fx: Fixture;
+  beforeAll(async () => {
+    db = await startThrowawayMariadb();
+    const root = await adminConnection(db.server);
+    try {
+      await root.query("INSTALL SONAME 'simple_password_check'");
+    } finally {
+      await root.end();
+    }
+  });
+  afterAll(async () => {
+    await fx?.stop();
+    await db?.stop();
+  });
+
+  it('still rotates: the password itself is sent where strict_password_validation would refuse its hash', { timeout: 60_000 }, async () => {
+    fx = await Fixture.start({ server: db.server });
+    await fx.seed();
+    const runs = await fx.rotate();
+    expect(runs.map((r) => r.result.Skipped)).toEqual([undefined, undefined, undefined, undefined]);
+    const current = (await fx.secretAt({ stage: 'ACSCurrent' }))!;
+    expect(current.AccountName).toBe(`${fx.sandbox.app.user}_rt`);
+    expect(await fx.login(current)).toBe('hello');
+    expect(fx.logs.some((line) => line.includes('a password validation plugin refuses hashes'))).toBe(true);
+  });
+});
