@@ -109,7 +109,7 @@ describe('the master cannot hand on everything it copies', () => {
     } finally {
       await conn.end();
     }
-    await refusedAtSet(new RegExp(`the master account cannot grant role \`${role}\``));
+    await refusedAtSet(new RegExp(`the master account cannot grant or revoke role \`${role}\``));
   });
 
   it('refuses privileges the master may not pass on (no GRANT OPTION), naming one, before creating the alternate', async () => {
@@ -119,7 +119,7 @@ describe('the master cannot hand on everything it copies', () => {
     } finally {
       await conn.end();
     }
-    await refusedAtSet(new RegExp(`the master account cannot grant SELECT on \`${fx.sandbox.database}\`\\.\\*`));
+    await refusedAtSet(new RegExp(`the master account cannot grant or revoke SELECT on \`${fx.sandbox.database}\`\\.\\*`));
   });
 });
 
@@ -223,6 +223,22 @@ describe('RDS privileges are never read back', () => {
     // The password comes last: the half-made alternate cannot be logged in to.
     expect(await fx.login((await fx.secretAt({ versionId: VersionId }))!)).toMatch(/^refused/);
 
+    await fx.invoke('set', VersionId);
+    await fx.invoke('test', VersionId);
+    await fx.invoke('end', VersionId);
+    const current = (await fx.secretAt({ stage: 'ACSCurrent' }))!;
+    expect(await privilegesOf(current.AccountName)).toEqual(await privilegesOf(fx.sandbox.app.user));
+    expect(await fx.login(current)).toBe('hello');
+  });
+
+  it('refuses a set while DescribeAccounts keeps listing a stale copy, and never promotes an alternate without privileges', async () => {
+    const { emulator, instanceId } = fx.rds!;
+    const { VersionId } = await fx.invoke('new');
+    const before = await fx.stages();
+    emulator.listStaleCopy(instanceId, fx.sandbox.app.user, 1000);
+    for (let attempt = 0; attempt < 3; attempt++) expect((await rejection(fx.invoke('set', VersionId))).name).toBe('TransientError');
+    expect(await fx.stages()).toEqual(before);
+    emulator.listStaleCopy(instanceId, fx.sandbox.app.user, 0);
     await fx.invoke('set', VersionId);
     await fx.invoke('test', VersionId);
     await fx.invoke('end', VersionId);

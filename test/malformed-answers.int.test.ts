@@ -127,7 +127,6 @@ describe('malformed RDS answers are TransientError (issue 11, item 9)', () => {
 
   it.each<[string, (body: Body) => Body]>([
     ['{}', () => ({})],
-    ['an Accounts without a list', () => ({ Accounts: {} })],
     ['an account list that is not a list', (body) => ({ ...body, Accounts: { DBInstanceAccount: 'none' } })],
     ['accounts without names', (body) => ({ ...body, Accounts: { DBInstanceAccount: [{ AccountStatus: 'Available' }] } })],
   ])('DescribeAccounts answered with %s: set fails with TransientError before changing anything', async (_, replace) => {
@@ -136,6 +135,19 @@ describe('malformed RDS answers are TransientError (issue 11, item 9)', () => {
     const callsBefore = fx.rds!.emulator.calls.length;
     fx.rds!.faults.respond = answer('DescribeAccounts', replace);
     await expect(fx.invoke('set', VersionId)).rejects.toEqual(rds('DescribeAccounts'));
+    expect(await fx.snapshot()).toEqual(before);
+    expect(fx.rds!.emulator.calls.slice(callsBefore).filter((c) => !c.action.startsWith('Describe'))).toEqual([]);
+  });
+
+  it('DescribeAccounts answered with an Accounts object without its list: no such account (RDS may leave an empty list out)', async () => {
+    const { VersionId } = await fx.invoke('new');
+    const before = await fx.snapshot();
+    const callsBefore = fx.rds!.emulator.calls.length;
+    fx.rds!.faults.respond = answer('DescribeAccounts', () => ({ Accounts: {} }));
+    await expect(fx.invoke('set', VersionId)).rejects.toMatchObject({
+      name: 'PreconditionError',
+      message: expect.stringMatching(/AccountName: the current account does not exist$/),
+    });
     expect(await fx.snapshot()).toEqual(before);
     expect(fx.rds!.emulator.calls.slice(callsBefore).filter((c) => !c.action.startsWith('Describe'))).toEqual([]);
   });

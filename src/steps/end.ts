@@ -33,7 +33,10 @@ export async function endStep(ctx: StepContext): Promise<StepResult> {
     await ctx.backend.verify(pending.account);
   } catch (err) {
     if (err instanceof PreconditionError) {
-      throw new PreconditionError(`${label}: the pending credentials do not work, so ACSCurrent stays where it is; run set and test first`);
+      // The backend's message says why (refused, locked, privileges differ); it names no value.
+      throw new PreconditionError(
+        `${label}: the pending credentials do not work, so ACSCurrent stays where it is; run set and test first (${err.message})`,
+      );
     }
     throw err;
   }

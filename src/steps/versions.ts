@@ -39,7 +39,8 @@ export async function loadMasterFor(ctx: Ctx, current: LoadedVersion, masterSecr
   const label = secretLabel(ctx.secretName, Stage.Current);
   if (masterSecret === ctx.secretName) throw new PreconditionError(`${label}: MasterSecret: names the rotated secret itself`);
   const master = await loadMaster(ctx, masterSecret);
-  if (master.endpoint !== current.account.endpoint || master.port !== current.account.port) {
+  // Host names are case-insensitive; a different spelling of the same server (an IP, an alias) is still refused.
+  if (master.endpoint?.toLowerCase() !== current.account.endpoint?.toLowerCase() || master.port !== current.account.port) {
     throw new PreconditionError(`${label}: MasterSecret: the master secret is for another Endpoint or Port`);
   }
   if (master.user === current.account.user || master.user === alternate) {

@@ -163,6 +163,8 @@ describe('endStep before it moves anything', () => {
     const failure = endStep(h.context('v2'));
     await expect(failure).rejects.toBeInstanceOf(PreconditionError);
     await expect(failure).rejects.toThrow(/version v2\): the pending credentials do not work, so ACSCurrent stays where it is/);
+    // The backend's reason comes along.
+    await expect(failure).rejects.toThrow(/run set and test first \(the pending credentials of v2 do not log in \(refused\)\)$/);
     expect(h.store.writes).toEqual([]);
     expect(h.store.stagesOf(SECRET)).toEqual({ v1: ['ACSCurrent'], v2: ['ACSPending'] });
     expect(h.backend.calls).toEqual(['verify v2']);

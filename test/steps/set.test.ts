@@ -283,6 +283,15 @@ describe('setStep refusals', () => {
     expect(h.backend.applied).toHaveLength(1);
   });
 
+  it('accepts a master secret whose Endpoint differs only in letter case (host names are case-insensitive)', async () => {
+    const h = rotation({
+      current: appSecret('appuser', CURRENT_PASSWORD, { Endpoint: 'db.example.com' }),
+      pending: appSecret('appuser_rt', PENDING_PASSWORD, { Endpoint: 'db.example.com' }),
+      master: masterSecret({ Endpoint: 'DB.Example.COM' }),
+    });
+    expect(await setStep(h.context('v2'))).toEqual(RESULT);
+  });
+
   it('passes on a failing apply and leaves the store and the database unchanged', async () => {
     const h = rotation();
     const refused = new TransientError('lock wait timeout');

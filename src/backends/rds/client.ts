@@ -54,18 +54,21 @@ export interface RdsAccountsApi {
 
 // The SDK's response models, camelCased as the SDK names their fields; every container the backend reads is required.
 const AccountsBody = z.object({
+  // The Accounts object is required; its list may be left out when no account matches the filter.
   accounts: z.object({
-    DBInstanceAccount: z.array(
-      z.object({
-        accountName: z.string(),
-        // No default: an account whose status is not reported is not taken for Available.
-        accountStatus: z.string().default('Unknown'),
-        accountType: z.string(),
-        databasePrivileges: z
-          .object({ databasePrivilege: z.array(z.object({ DBName: z.string(), accountPrivilege: z.string() })).default([]) })
-          .optional(),
-      }),
-    ),
+    DBInstanceAccount: z
+      .array(
+        z.object({
+          accountName: z.string(),
+          // No default: an account whose status is not reported is not taken for Available.
+          accountStatus: z.string().default('Unknown'),
+          accountType: z.string(),
+          databasePrivileges: z
+            .object({ databasePrivilege: z.array(z.object({ DBName: z.string(), accountPrivilege: z.string() })).default([]) })
+            .optional(),
+        }),
+      )
+      .default([]),
   }),
 });
 
@@ -145,14 +148,17 @@ export class RdsClient implements RdsAccountsApi {
       () => this.sdk.describeAccounts(new rdsSdk.DescribeAccountsRequest({ DBInstanceId: instanceId, accountName })),
       AccountsBody,
     );
-    const found = body.accounts?.DBInstanceAccount.find((a) => a.accountName === accountName);
-    if (!found) return undefined;
-    return {
+    const copies = body.accounts.DBInstanceAccount.filter((a) => a.accountName === accountName).map((found) => ({
       name: found.accountName,
       status: found.accountStatus,
       type: found.accountType,
       privileges: (found.databasePrivileges?.databasePrivilege ?? []).map((p) => ({ dbName: p.DBName, privilege: p.accountPrivilege })),
-    };
+    }));
+    // The same account listed twice, the copies differing (a lagging cache): neither can be trusted.
+    if (copies.some((copy) => JSON.stringify(copy) !== JSON.stringify(copies[0]))) {
+      throw new TransientError(`RDS DescribeAccounts on instance ${instanceId} listed the account more than once, the copies differing`);
+    }
+    return copies[0];
   }
 
   async createAccount(
