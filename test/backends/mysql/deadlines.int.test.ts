@@ -105,6 +105,18 @@ describe('set under a server-wide lock (throwaway MariaDB)', () => {
       statement: statementKind(String(r.INFO)),
     }));
   }
+  /** The statement `kind` was stopped at the client deadline, within the bound, and nothing of the master's still runs. */
+  async function expectStoppedAt(outcome: Awaited<ReturnType<typeof settle>>, kind: string): Promise<void> {
+    expect(outcome).not.toBe('still waiting');
+    if (outcome === 'still waiting') return;
+    expect(outcome.error).toMatchObject({
+      name: 'TransientError',
+      message: `secret d: a statement as ${sandbox.master.user} (${kind}) did not finish within 1.5 s; it was stopped on the server`,
+    });
+    expect(outcome.ms).toBeLessThan(BOUND_MS);
+    expect(await masterStatements()).toEqual([]);
+  }
+
   async function alternateRows(): Promise<{ Host: string; auth: string }[]> {
     const [rows] = await observer.query('SELECT Host, authentication_string AS auth FROM mysql.user WHERE User = ? ORDER BY Host', [
       `${sandbox.app.user}_rt`,
@@ -142,16 +154,7 @@ describe('set under a server-wide lock (throwaway MariaDB)', () => {
     const next = plan(samplePassword());
     const outcome = await settle(b.apply(next), BOUND_MS);
     // Today's code would still be waiting (lock_wait_timeout does not bound this wait on MariaDB).
-    expect(outcome).not.toBe('still waiting');
-    if (outcome === 'still waiting') return;
-    expect(outcome.error).toMatchObject({
-      name: 'TransientError',
-      message: expect.stringMatching(
-        /^secret d: a statement as \S+ \(ALTER USER\) did not finish within 1\.5 s; it was stopped on the server$/,
-      ),
-    });
-    expect(outcome.ms).toBeLessThan(BOUND_MS);
-    expect(await masterStatements()).toEqual([]);
+    await expectStoppedAt(outcome, 'ALTER USER');
 
     // The lock goes away, as a backup ends: nothing of ours may write now.
     await holder.query('UNLOCK TABLES');
@@ -177,16 +180,7 @@ describe('set under a server-wide lock (throwaway MariaDB)', () => {
   it('LOCK TABLES mysql.global_priv READ: CREATE USER, which MariaDB lets wait past lock_wait_timeout, is killed at the client deadline; nothing runs later', async () => {
     await holder.query('LOCK TABLES mysql.global_priv READ');
     const outcome = await settle(backend(CLIENT_ONLY).apply(plan(samplePassword())), BOUND_MS);
-    expect(outcome).not.toBe('still waiting');
-    if (outcome === 'still waiting') return;
-    expect(outcome.error).toMatchObject({
-      name: 'TransientError',
-      message: expect.stringMatching(
-        /^secret d: a statement as \S+ \(CREATE USER\) did not finish within 1\.5 s; it was stopped on the server$/,
-      ),
-    });
-    expect(outcome.ms).toBeLessThan(BOUND_MS);
-    expect(await masterStatements()).toEqual([]);
+    await expectStoppedAt(outcome, 'CREATE USER');
     await holder.query('UNLOCK TABLES');
     await sleep(500);
     expect(await alternateRows()).toEqual([]);
