@@ -34,7 +34,8 @@ export async function newStep(ctx: StepContext<string | undefined>): Promise<Ste
   // An explicit VersionId may name a rotation that already finished; FC's requestId never does.
   const existing = ctx.versionId !== undefined ? await ctx.store.find(ctx.secretName, { versionId }) : undefined;
   if (existing?.stages.includes(Stage.Current)) {
-    return { ...result, VersionId: versionId, Skipped: 'this version is already ACSCurrent' };
+    // The result names the account this version holds (README: Step results), which is ACSCurrent's.
+    return { ...result, AccountName: current.account.user, VersionId: versionId, Skipped: 'this version is already ACSCurrent' };
   }
 
   const password = generatePassword(passwordPolicy(ctx.passwordConfig, ctx.backend.passwordRules()));

@@ -228,7 +228,13 @@ describe('newStep with an explicit VersionId', () => {
     h.store.seed(SECRET, appSecret('appuser_rt'), { versionId: 'v0', stages: ['ACSPrevious'] });
     h.store.seed(SECRET, appSecret(), { versionId: 'v1' });
     const result = await newStep(h.context('v1'));
-    expect(result).toMatchObject({ Step: 'new', Backend: 'mysql', VersionId: 'v1', Skipped: 'this version is already ACSCurrent' });
+    expect(result).toEqual({
+      Step: 'new',
+      Backend: 'mysql',
+      AccountName: 'appuser',
+      VersionId: 'v1',
+      Skipped: 'this version is already ACSCurrent',
+    });
     expect(h.store.writes).toEqual([]);
     expect(h.store.stagesOf(SECRET)).toEqual({ v0: ['ACSPrevious'], v1: ['ACSCurrent'] });
   });
