@@ -6,6 +6,7 @@ import { MysqlBackend } from '../../../src/backends/mysql/backend.js';
 import { quoteIdentifier } from '../../../src/backends/mysql/sql.js';
 import { createLogger } from '../../../src/log.js';
 import { adminConnection, createSandbox, samplePassword, type Sandbox } from '../../../src/local/fixtures/mysql-sandbox.js';
+import { sandboxAccount, sandboxMaster } from '../../support/sandbox-accounts.js';
 
 const EXTRA_HOSTS = ['10.%', '192.168.%'];
 
@@ -43,21 +44,8 @@ describe('MysqlBackend.apply', () => {
     await sandbox?.cleanup();
   });
 
-  const master = () => ({
-    user: sandbox.master.user,
-    password: sandbox.master.password,
-    endpoint: sandbox.server.host,
-    port: sandbox.server.port,
-    ssl: false,
-  });
-  const account = (user: string, password: string) => ({
-    user,
-    password,
-    endpoint: sandbox.server.host,
-    port: sandbox.server.port,
-    ssl: false,
-    database: sandbox.database,
-  });
+  const master = () => sandboxMaster(sandbox);
+  const account = (user: string, password: string) => sandboxAccount(sandbox, user, password);
   const alt = () => `${sandbox.app.user}_rt`;
 
   /** Per host: REQUIRE columns and grants, with the user's own name blanked so the pair compares. */

@@ -11,6 +11,7 @@ import { createLogger } from '../../../src/log.js';
 import { adminConnection, createSandbox, samplePassword, type Sandbox } from '../../../src/local/fixtures/mysql-sandbox.js';
 import { Fixture } from '../../support/fixture.js';
 import { startThrowawayMariadb, type ThrowawayMariadb } from '../../support/throwaway-mariadb.js';
+import { sandboxAccount, sandboxMaster } from '../../support/sandbox-accounts.js';
 
 /** Server-side bounds of 1 s, a client deadline of 1.5 s: the same mechanisms as shipped, in seconds. */
 const SHORT: Partial<ConnectionLimits> = {
@@ -75,18 +76,12 @@ describe('set under a server-wide lock (throwaway MariaDB)', () => {
       accountNameMaxLength: undefined,
       limits,
     });
-  const account = (user: string, password: string): Account => ({
-    user,
-    password,
-    endpoint: db.server.host,
-    port: db.server.port,
-    ssl: false,
-    database: sandbox.database,
-  });
+  // The sandbox lives on the throwaway server, so its accounts point there.
+  const account = (user: string, password: string): Account => sandboxAccount(sandbox, user, password);
   const plan = (pendingPassword: string) => ({
     current: account(sandbox.app.user, sandbox.app.password),
     pending: account(`${sandbox.app.user}_rt`, pendingPassword),
-    master: { ...account(sandbox.master.user, sandbox.master.password), database: undefined },
+    master: sandboxMaster(sandbox),
   });
 
   /**

@@ -9,6 +9,7 @@ import { createLogger } from '../../../src/log.js';
 import { adminConnection, createSandbox, samplePassword, type Sandbox } from '../../../src/local/fixtures/mysql-sandbox.js';
 import { Fixture } from '../../support/fixture.js';
 import { startThrowawayMariadb } from '../../support/throwaway-mariadb.js';
+import { sandboxAccount, sandboxMaster } from '../../support/sandbox-accounts.js';
 
 describe('MysqlBackend error classes', () => {
   let sandbox: Sandbox;
@@ -32,16 +33,9 @@ describe('MysqlBackend error classes', () => {
       ca: undefined,
       accountNameMaxLength: undefined,
     });
-  const account = (user: string, password: string): Account => ({
-    user,
-    password,
-    endpoint: sandbox.server.host,
-    port: sandbox.server.port,
-    ssl: false,
-    database: sandbox.database,
-  });
+  const account = (user: string, password: string): Account => sandboxAccount(sandbox, user, password);
   const current = (): Account => account(sandbox.app.user, sandbox.app.password);
-  const master = (): Account => ({ ...account(sandbox.master.user, sandbox.master.password), database: undefined });
+  const master = (): Account => sandboxMaster(sandbox);
   const alt = (): string => `${sandbox.app.user}_rt`;
   const alternateHosts = async (): Promise<unknown[]> =>
     (await admin.query('SELECT Host FROM mysql.user WHERE User = ?', [alt()]))[0] as unknown[];
