@@ -26,12 +26,12 @@ function cached<T>(key: string, make: () => T): T {
   return client;
 }
 
-export function secretStoreFor(event: RotationEvent, config: Config, fromContext: ContextCredentials | undefined): SecretStore {
-  const endpoint = config.kmsEndpoint(event.RegionId);
+export function secretStoreFor(regionId: string, config: Config, fromContext: ContextCredentials | undefined): SecretStore {
+  const endpoint = config.kmsEndpoint(regionId);
   const { key, credentials } = resolveCredentials(fromContext);
   return cached(
-    `kms|${endpoint.protocol}://${endpoint.host}|${event.RegionId}|${key}`,
-    () => new KmsSecretStore({ endpoint, regionId: event.RegionId, credentials: credentials() }),
+    `kms|${endpoint.protocol}://${endpoint.host}|${regionId}|${key}`,
+    () => new KmsSecretStore({ endpoint, regionId, credentials: credentials() }),
   );
 }
 

@@ -31,7 +31,11 @@ export interface Config {
   accountNameMaxLength: number | undefined;
   /** PEM contents of MYSQL_CA_FILE, read once per invocation so a bad path fails before anything connects. */
   mysqlCa: string | undefined;
+  /** ROTATION_TAG_KEY: the tag `discover` looks for when the event names none. */
+  rotationTagKey: string;
 }
+
+export const DEFAULT_ROTATION_TAG_KEY = 'fc-rotation';
 
 export const DEFAULT_EXCLUDE_CHARACTERS = '/@"\'\\';
 
@@ -80,5 +84,10 @@ export function loadConfig(env: Environment): Config {
     passwordLength: read('PASSWORD_LENGTH', positiveInt('PASSWORD_LENGTH', 8, 128)) ?? 32,
     accountNameMaxLength: read('ACCOUNT_NAME_MAX_LENGTH', positiveInt('ACCOUNT_NAME_MAX_LENGTH', 2, 80)),
     mysqlCa: readCa(env['MYSQL_CA_FILE']),
+    rotationTagKey:
+      read(
+        'ROTATION_TAG_KEY',
+        z.string().regex(/^[^\u0000-\u001f]{1,128}$/, 'ROTATION_TAG_KEY must be a tag key of at most 128 printable characters'),
+      ) ?? DEFAULT_ROTATION_TAG_KEY,
   };
 }

@@ -53,6 +53,11 @@ export class DatabaseError extends RotationError {
   override readonly name = 'DatabaseError';
 }
 
+/** `report`: one or more secrets of a flow's Map did not rotate; the message names them. Not retried. */
+export class RotationFailedError extends RotationError {
+  override readonly name = 'RotationFailedError';
+}
+
 /** Anything else: a bug or an unexpected library failure. Not retried by the shipped flows. */
 export class InternalError extends RotationError {
   override readonly name = 'InternalError';

@@ -1,7 +1,7 @@
 /**
  * FC 3.0 entry point (CONTRACT: Build and entry point): parse and validate the event, load the
  * configuration the caller passes, build the secret store and the backend, run the step, resolve to
- * {VersionId, ...}. Only `handler` reads process.env; `handle` takes its environment from the caller,
+ * {VersionId, ...}; or, for the many-secret flows, `discover` the due secrets or `report` a Map's outcome. Only `handler` reads process.env; `handle` takes its environment from the caller,
  * so runners may rotate against different endpoints at once. Every failure leaves as one of the
  * CONTRACT's named errors, with no value in its message; no other module may turn errors into
  * the returned shape.
@@ -10,7 +10,9 @@ import type { ContextCredentials } from './alibaba/credentials.js';
 import { backendFor, secretStoreFor } from './clients.js';
 import { debugLogging, loadConfig, type Environment } from './config.js';
 import { InternalError, RotationError, stackFrames, withContext } from './errors.js';
-import { parseEvent, type Step } from './event.js';
+import { discover, type DiscoverResult } from './batch/discover.js';
+import { report, type ReportResult } from './batch/report.js';
+import { parseEvent, type FunctionStep } from './event.js';
 import { createLogger, SecretMask, type LogSink } from './log.js';
 import { runStep, type StepResult } from './steps/index.js';
 
@@ -26,23 +28,46 @@ export interface HandlerOptions {
   sink?: LogSink;
 }
 
-export async function handle(rawEvent: unknown, context: FcContext | undefined, options: HandlerOptions): Promise<StepResult> {
+/** What an invocation resolves to: a rotation step's result, discover's due list or report's summary. */
+export type HandlerResult = StepResult | DiscoverResult | ReportResult;
+
+export async function handle(rawEvent: unknown, context: FcContext | undefined, options: HandlerOptions): Promise<HandlerResult> {
   const mask = new SecretMask();
   const requestId = context?.requestId ?? `local-${Date.now().toString(36)}`;
   let log = createLogger({ mask, debug: debugLogging(options.env), ...(options.sink ? { sink: options.sink } : {}), base: { requestId } });
   const started = Date.now();
-  let step: Step | undefined;
+  let step: FunctionStep | undefined;
   try {
     const event = parseEvent(rawEvent);
     step = event.Step;
     const config = loadConfig(options.env);
+    if (event.Step === 'report') {
+      log = log.child({ step });
+      return report(event, log);
+    }
+    if (event.Step === 'discover') {
+      const tagKey = event.TagKey ?? config.rotationTagKey;
+      log = log.child({ step, tagKey });
+      log.info('step started');
+      const result = await discover(
+        secretStoreFor(event.RegionId, config, context?.credentials),
+        {
+          regionId: event.RegionId,
+          tagKey,
+          now: Date.now(),
+        },
+        log,
+      );
+      log.info('step finished', { durationMs: Date.now() - started });
+      return result;
+    }
     const backendKind = event.InstanceId !== undefined ? 'rds-api' : 'mysql';
     log = log.child({ step, secret: event.SecretName, backend: backendKind, ...(event.VersionId ? { versionId: event.VersionId } : {}) });
     log.info('step started');
     const result = await runStep(event, {
       secretName: event.SecretName,
       requestId,
-      store: secretStoreFor(event, config, context?.credentials),
+      store: secretStoreFor(event.RegionId, config, context?.credentials),
       backend: await backendFor(event, config, context?.credentials, log),
       passwordConfig: config,
       log,
@@ -71,6 +96,6 @@ export async function handle(rawEvent: unknown, context: FcContext | undefined, 
 }
 
 /** FC handler `index.handler`: the event arrives as a Buffer holding JSON. */
-export async function handler(event: unknown, context?: FcContext): Promise<StepResult> {
+export async function handler(event: unknown, context?: FcContext): Promise<HandlerResult> {
   return handle(event, context, { env: process.env });
 }

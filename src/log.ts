@@ -25,6 +25,15 @@ export interface LogFields {
   /** Stack frames only (`at ...` lines), never an error message. */
   frames?: string;
   requestId?: string;
+  /** discover: the tag it looks for and what it found. */
+  tagKey?: string;
+  tagged?: number;
+  due?: number;
+  notDue?: number;
+  problems?: number;
+  /** report: a Map's outcome. */
+  rotated?: number;
+  failed?: number;
 }
 
 export type LogSink = (line: string) => void;

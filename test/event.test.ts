@@ -71,3 +71,49 @@ describe('RotationEvent', () => {
     expect(event.Step === 'set' && event.VersionId).toBe('v-1');
   });
 });
+
+describe('absent optional fields', () => {
+  const base = { SecretName: 'app-db', RegionId: 'cn-hangzhou', Step: 'new' };
+
+  it('treats a missing, null or empty InstanceId alike: no instance (a flow expression on a missing path may yield null)', () => {
+    for (const InstanceId of [undefined, null, '']) {
+      const event = parseEvent({ ...base, InstanceId });
+      expect(event).toEqual(base);
+      expect('InstanceId' in event && event.InstanceId !== undefined).toBe(false);
+    }
+  });
+
+  it('still refuses an InstanceId that is there and malformed', () => {
+    expect(() => parseEvent({ ...base, InstanceId: 'rm 1' })).toThrow(/InstanceId:/);
+    expect(() => parseEvent({ ...base, InstanceId: 42 })).toThrow(/InstanceId:/);
+  });
+
+  it('treats a null VersionId on new as absent, and on set as missing', () => {
+    expect(parseEvent({ ...base, VersionId: null })).toEqual(base);
+    expect(() => parseEvent({ ...base, Step: 'set', VersionId: null })).toThrow(/VersionId: required for Step set/);
+  });
+
+  it('lists every Step it knows when the Step is none of them', () => {
+    expect(() => parseEvent({ ...base, Step: 'rotate' })).toThrow(/Step: one of new, set, test, end, discover, report/);
+  });
+});
+
+describe('discover and report events', () => {
+  it('parses discover with and without a TagKey; null or empty TagKey means the default', () => {
+    expect(parseEvent({ Step: 'discover', RegionId: 'cn-hangzhou' })).toEqual({ Step: 'discover', RegionId: 'cn-hangzhou' });
+    expect(parseEvent({ Step: 'discover', RegionId: 'cn-hangzhou', TagKey: null })).toEqual({ Step: 'discover', RegionId: 'cn-hangzhou' });
+    expect(parseEvent({ Step: 'discover', RegionId: 'cn-hangzhou', TagKey: 'team-x' })).toMatchObject({ TagKey: 'team-x' });
+  });
+
+  it('refuses a discover event without a region, naming the field', () => {
+    expect(() => parseEvent({ Step: 'discover' })).toThrow(/RegionId:/);
+    expect(() => parseEvent({ Step: 'discover', RegionId: 'cn-hangzhou', TagKey: 'x'.repeat(129) })).toThrow(/TagKey:/);
+  });
+
+  it('parses report outcomes, and refuses a Results that is not a list of outcomes', () => {
+    const event = parseEvent({ Step: 'report', Results: [{ SecretName: 'a', Status: 'Rotated', VersionId: 'v2', Step: null }] });
+    expect(event).toEqual({ Step: 'report', Results: [{ SecretName: 'a', Status: 'Rotated', VersionId: 'v2' }] });
+    expect(() => parseEvent({ Step: 'report' })).toThrow(/Results:/);
+    expect(() => parseEvent({ Step: 'report', Results: [{ SecretName: 'a', Status: 'Maybe' }] })).toThrow(/Results\.0\.Status:/);
+  });
+});

@@ -4,6 +4,7 @@
  * GetSecretValue goes through @alicloud/openapi-client's generic callApi because the SDK's
  * response model drops SecretType, and PutSecretValue does too so that SecretData travels in
  * the form body rather than in the URL query, where the older SDK puts every parameter.
+ * ListSecrets (discovery by tag) goes through callApi as well: the SDK's request model has no Filters.
  * Every answer the steps rely on is checked with zod for the fields they use; one without them (a
  * success that is not one) is a TransientError naming the action and the secret, never a value.
  * Must never log or echo SecretData.
@@ -19,7 +20,7 @@ import { InvalidSecretError, PreconditionError, SecretNotFoundError, TransientEr
 import type { Endpoint } from '../config.js';
 import type { CloudCredentials } from '../alibaba/credentials.js';
 import { Stage, type StageName } from './schema.js';
-import type { SecretStore, SecretValue, VersionInfo } from './store.js';
+import type { SecretStore, SecretValue, TaggedSecret, VersionInfo } from './store.js';
 
 export interface KmsStoreOptions {
   endpoint: Endpoint;
@@ -53,18 +54,46 @@ const ListVersionsResponse = z.object({
   versionIds: z
     .object({
       versionId: z.array(
-        z.object({ versionId: z.string(), versionStages: z.object({ versionStage: z.array(z.string()).optional() }).optional() }),
+        z.object({
+          versionId: z.string(),
+          createTime: z.string().optional(),
+          versionStages: z.object({ versionStage: z.array(z.string()).optional() }).optional(),
+        }),
       ),
     })
     .default({ versionId: [] }),
 });
 
+/** ListSecrets with FetchTags: the fields discovery reads. A page past the last may come without the list. */
+const ListSecretsBody = z.object({
+  TotalCount: z.coerce.number(),
+  SecretList: z
+    .object({
+      Secret: z.array(
+        z.object({
+          SecretName: z.string(),
+          SecretType: z.string().optional(),
+          PlannedDeleteTime: z.string().optional(),
+          Tags: z.object({ Tag: z.array(z.object({ TagKey: z.string(), TagValue: z.string().optional() })).optional() }).optional(),
+        }),
+      ),
+    })
+    .default({ Secret: [] }),
+});
+
+/** KMS writes times as 2020-02-21T15:39:26Z; anything else is treated as unknown rather than guessed. */
+function parseKmsTime(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
 /** UpdateSecretVersionStage documents SecretName and RequestId. */
 const UpdateStageResponse = z.object({ secretName: z.string() });
 
 /** A success that is not one: worth retrying, as a proxy's error page is. Names the action and secret, never a value. */
-function malformedAnswer(action: string, secretName: string): TransientError {
-  return new TransientError(`KMS ${action} for secret ${secretName} answered without the expected fields`);
+function malformedAnswer(action: string, subject: string): TransientError {
+  return new TransientError(`KMS ${action} for ${subject} answered without the expected fields`);
 }
 
 /** How openapi-client's generic callApi reaches a KMS action: RPC style, form body, JSON answer. */
@@ -85,6 +114,8 @@ export function kmsRpcParams(action: string, protocol: string): InstanceType<typ
 const NOT_FOUND = 'Forbidden.ResourceNotFound';
 const RESOURCE_EXIST = 'Rejected.ResourceExist';
 const PAGE_SIZE = 50;
+/** ListSecrets' largest page. */
+const LIST_PAGE_SIZE = 100;
 
 export class KmsSecretStore implements SecretStore {
   private readonly sdk: InstanceType<typeof kmsSdk.default.default>;
@@ -103,7 +134,8 @@ export class KmsSecretStore implements SecretStore {
     this.api = new (sdkClass(openapiSdk))(new openapiSdk.Config(common));
   }
 
-  private async callApi(action: string, secretName: string, body: Record<string, string>): Promise<unknown> {
+  /** `subject` says what the call was about in an error message: `secret <name>` or `tag <key>`. */
+  private async callApi(action: string, subject: string, body: Record<string, string>): Promise<unknown> {
     const params = kmsRpcParams(action, this.api._protocol ?? 'https');
     const request = new openapiSdk.OpenApiRequest({ body });
     const runtime = new teaUtil.RuntimeOptions({ connectTimeout: CONNECT_TIMEOUT_MS, readTimeout: READ_TIMEOUT_MS });
@@ -111,19 +143,18 @@ export class KmsSecretStore implements SecretStore {
       const response: unknown = await this.api.callApi(params, request, runtime);
       return (response as { body?: unknown }).body;
     } catch (err) {
-      throw this.mapError(err, action, secretName);
+      throw this.mapError(err, action, subject);
     }
   }
 
-  private mapError(err: unknown, action: string, secretName: string): Error {
-    if (isSdkCastError(err)) return malformedAnswer(action, secretName);
+  private mapError(err: unknown, action: string, subject: string): Error {
+    if (isSdkCastError(err)) return malformedAnswer(action, subject);
     const info = cloudErrorInfo(err);
-    if (info.code === NOT_FOUND)
-      return new SecretNotFoundError(`KMS ${action}: secret ${secretName} or the version asked for does not exist`);
+    if (info.code === NOT_FOUND) return new SecretNotFoundError(`KMS ${action}: ${subject} or the version asked for does not exist`);
     if (info.code === RESOURCE_EXIST) {
-      return new PreconditionError(`KMS ${action}: secret ${secretName} already has this VersionId with other SecretData`);
+      return new PreconditionError(`KMS ${action}: ${subject} already has this VersionId with other SecretData`);
     }
-    return toRotationError(err, `KMS ${action} for secret ${secretName}`);
+    return toRotationError(err, `KMS ${action} for ${subject}`);
   }
 
   async find(secretName: string, selector: { stage?: StageName; versionId?: string }): Promise<SecretValue | undefined> {
@@ -132,7 +163,7 @@ export class KmsSecretStore implements SecretStore {
     if (selector.stage !== undefined) body['VersionStage'] = selector.stage;
     let raw: unknown;
     try {
-      raw = await this.callApi('GetSecretValue', secretName, body);
+      raw = await this.callApi('GetSecretValue', `secret ${secretName}`, body);
     } catch (err) {
       if (err instanceof SecretNotFoundError && (selector.versionId !== undefined || selector.stage !== Stage.Current)) {
         // The secret may exist without this version or stage; tell the two apart only when asked for ACSCurrent.
@@ -143,7 +174,7 @@ export class KmsSecretStore implements SecretStore {
     const parsed = GetSecretValueBody.safeParse(raw);
     // A version other than the one asked for is no answer to the question either.
     if (!parsed.success || (selector.versionId !== undefined && parsed.data.VersionId !== selector.versionId)) {
-      throw malformedAnswer('GetSecretValue', secretName);
+      throw malformedAnswer('GetSecretValue', `secret ${secretName}`);
     }
     const value = parsed.data;
     if (value.SecretType !== 'Generic') {
@@ -162,7 +193,7 @@ export class KmsSecretStore implements SecretStore {
   }
 
   async putPending(secretName: string, versionId: string, data: string): Promise<void> {
-    const raw = await this.callApi('PutSecretValue', secretName, {
+    const raw = await this.callApi('PutSecretValue', `secret ${secretName}`, {
       SecretName: secretName,
       VersionId: versionId,
       SecretData: data,
@@ -171,7 +202,7 @@ export class KmsSecretStore implements SecretStore {
     });
     // Without this, `new` would report a version KMS never said it stored, and every `set` would then miss it.
     const parsed = PutSecretValueBody.safeParse(raw);
-    if (!parsed.success || parsed.data.VersionId !== versionId) throw malformedAnswer('PutSecretValue', secretName);
+    if (!parsed.success || parsed.data.VersionId !== versionId) throw malformedAnswer('PutSecretValue', `secret ${secretName}`);
   }
 
   async listVersions(secretName: string): Promise<VersionInfo[]> {
@@ -183,14 +214,20 @@ export class KmsSecretStore implements SecretStore {
           new kmsSdk.ListSecretVersionIdsRequest({ secretName, includeDeprecated: 'true', pageNumber: page, pageSize: PAGE_SIZE }),
         );
       } catch (err) {
-        throw this.mapError(err, 'ListSecretVersionIds', secretName);
+        throw this.mapError(err, 'ListSecretVersionIds', `secret ${secretName}`);
       }
       const result = ListVersionsResponse.safeParse(response);
-      if (!result.success) throw malformedAnswer('ListSecretVersionIds', secretName);
+      if (!result.success) throw malformedAnswer('ListSecretVersionIds', `secret ${secretName}`);
       const parsed = result.data;
       const items = parsed.versionIds.versionId;
-      if (items.length === 0 && versions.length < parsed.totalCount) throw malformedAnswer('ListSecretVersionIds', secretName);
-      for (const item of items) versions.push({ versionId: item.versionId, stages: item.versionStages?.versionStage ?? [] });
+      if (items.length === 0 && versions.length < parsed.totalCount) throw malformedAnswer('ListSecretVersionIds', `secret ${secretName}`);
+      for (const item of items) {
+        versions.push({
+          versionId: item.versionId,
+          stages: item.versionStages?.versionStage ?? [],
+          createdAt: parseKmsTime(item.createTime),
+        });
+      }
       if (items.length < PAGE_SIZE || versions.length >= parsed.totalCount) return versions;
     }
   }
@@ -203,6 +240,36 @@ export class KmsSecretStore implements SecretStore {
     await this.updateStage(secretName, { versionStage: stage, removeFromVersion: fromVersion });
   }
 
+  async listTagged(tagKey: string): Promise<TaggedSecret[]> {
+    const about = `tag ${tagKey}`;
+    const secrets: TaggedSecret[] = [];
+    for (let page = 1; ; page++) {
+      const raw = await this.callApi('ListSecrets', about, {
+        Filters: JSON.stringify([{ Key: 'TagKey', Values: [tagKey] }]),
+        FetchTags: 'true',
+        PageNumber: String(page),
+        PageSize: String(LIST_PAGE_SIZE),
+      });
+      const parsed = ListSecretsBody.safeParse(raw);
+      if (!parsed.success) throw malformedAnswer('ListSecrets', about);
+      const items = parsed.data.SecretList.Secret;
+      if (items.length === 0 && secrets.length < parsed.data.TotalCount) throw malformedAnswer('ListSecrets', about);
+      for (const item of items) {
+        const tags: Record<string, string> = {};
+        for (const tag of item.Tags?.Tag ?? []) tags[tag.TagKey] = tag.TagValue ?? '';
+        // The filter is KMS's; the tag is checked again here, so a looser filter never rotates an untagged secret.
+        if (!(tagKey in tags)) continue;
+        secrets.push({
+          secretName: item.SecretName,
+          secretType: item.SecretType ?? 'unknown',
+          tags,
+          plannedDeletion: Boolean(item.PlannedDeleteTime),
+        });
+      }
+      if (items.length < LIST_PAGE_SIZE || page * LIST_PAGE_SIZE >= parsed.data.TotalCount) return secrets;
+    }
+  }
+
   private async updateStage(
     secretName: string,
     change: { versionStage: StageName; moveToVersion?: string; removeFromVersion?: string | undefined },
@@ -211,8 +278,8 @@ export class KmsSecretStore implements SecretStore {
     try {
       response = await this.sdk.updateSecretVersionStage(new kmsSdk.UpdateSecretVersionStageRequest({ secretName, ...change }));
     } catch (err) {
-      throw this.mapError(err, 'UpdateSecretVersionStage', secretName);
+      throw this.mapError(err, 'UpdateSecretVersionStage', `secret ${secretName}`);
     }
-    if (!UpdateStageResponse.safeParse(response).success) throw malformedAnswer('UpdateSecretVersionStage', secretName);
+    if (!UpdateStageResponse.safeParse(response).success) throw malformedAnswer('UpdateSecretVersionStage', `secret ${secretName}`);
   }
 }

@@ -17,6 +17,18 @@ export interface SecretValue {
 export interface VersionInfo {
   versionId: string;
   stages: string[];
+  /** When KMS created the version (ms since the epoch); undefined if KMS's answer had no usable CreateTime. */
+  createdAt: number | undefined;
+}
+
+/** A secret as a listing by tag describes it: no SecretData, never. */
+export interface TaggedSecret {
+  secretName: string;
+  /** KMS's SecretType (Generic, Rds, ...), as listed. */
+  secretType: string;
+  tags: Record<string, string>;
+  /** Set while the secret waits out its deletion window. */
+  plannedDeletion: boolean;
 }
 
 export interface SecretStore {
@@ -30,4 +42,6 @@ export interface SecretStore {
   moveStage(secretName: string, stage: StageName, toVersion: string, fromVersion?: string): Promise<void>;
   /** Removes a custom stage (ACSPending) from the version holding it. */
   removeStage(secretName: string, stage: StageName, fromVersion: string): Promise<void>;
+  /** Every secret carrying a tag with this key, all pages, tags included. */
+  listTagged(tagKey: string): Promise<TaggedSecret[]>;
 }

@@ -7,7 +7,7 @@
  */
 import { CloudApiError, PreconditionError, SecretNotFoundError } from '../../src/errors.js';
 import { Stage, type StageName } from '../../src/secrets/schema.js';
-import type { SecretStore, SecretValue, VersionInfo } from '../../src/secrets/store.js';
+import type { SecretStore, SecretValue, TaggedSecret, VersionInfo } from '../../src/secrets/store.js';
 
 export interface MemoryStoreOptions {
   /** PutSecretValue takes ACSPending off the version that held it (the emulator does; KMS does not document it). Default true. */
@@ -26,6 +26,14 @@ interface StoredVersion {
   data: string;
   dataType: 'text' | 'binary';
   stages: Set<string>;
+  createdAt: number | undefined;
+}
+
+/** What ListSecrets knows of a secret besides its versions. */
+interface SecretMeta {
+  type: string;
+  tags: Record<string, string>;
+  plannedDeletion: boolean;
 }
 
 export class MemorySecretStore implements SecretStore {
@@ -34,6 +42,9 @@ export class MemorySecretStore implements SecretStore {
   /** Every read, in order, as `find secret` or `list secret`. */
   readonly reads: string[] = [];
   private readonly secrets = new Map<string, StoredVersion[]>();
+  private readonly meta = new Map<string, SecretMeta>();
+  /** The clock a seeded or put version is created at. */
+  now: () => number = Date.now;
   private readonly pendingLeavesOldHolder: boolean;
   private readonly previousFollowsCurrent: boolean;
 
@@ -43,7 +54,11 @@ export class MemorySecretStore implements SecretStore {
   }
 
   /** Adds a version directly (not recorded as a write): ACSCurrent unless other stages are given. */
-  seed(secretName: string, data: unknown, options: { versionId?: string; stages?: string[]; dataType?: 'text' | 'binary' } = {}): this {
+  seed(
+    secretName: string,
+    data: unknown,
+    options: { versionId?: string; stages?: string[]; dataType?: 'text' | 'binary'; createdAt?: number } = {},
+  ): this {
     const versions = this.secrets.get(secretName) ?? [];
     this.secrets.set(secretName, versions);
     const stages = options.stages ?? [Stage.Current];
@@ -53,8 +68,22 @@ export class MemorySecretStore implements SecretStore {
       data: typeof data === 'string' ? data : JSON.stringify(data),
       dataType: options.dataType ?? 'text',
       stages: new Set(stages),
+      createdAt: 'createdAt' in options ? options.createdAt : this.now(),
     });
     return this;
+  }
+
+  /** Sets a secret's tags (and, for discovery tests, its type and deletion state). */
+  tag(secretName: string, tags: Record<string, string>, meta: { type?: string; plannedDeletion?: boolean } = {}): this {
+    this.meta.set(secretName, { type: meta.type ?? 'Generic', tags, plannedDeletion: meta.plannedDeletion ?? false });
+    return this;
+  }
+
+  async listTagged(tagKey: string): Promise<TaggedSecret[]> {
+    this.reads.push(`listTagged ${tagKey}`);
+    return [...this.meta]
+      .filter(([, meta]) => tagKey in meta.tags)
+      .map(([secretName, meta]) => ({ secretName, secretType: meta.type, tags: { ...meta.tags }, plannedDeletion: meta.plannedDeletion }));
   }
 
   /** Stages by version, each list sorted: `{v1: ['ACSPrevious'], v2: ['ACSCurrent']}`. */
@@ -95,12 +124,12 @@ export class MemorySecretStore implements SecretStore {
     }
     this.writes.push({ op: 'putPending', secretName, versionId });
     if (this.pendingLeavesOldHolder) for (const v of versions) v.stages.delete(Stage.Pending);
-    versions.push({ versionId, data, dataType: 'text', stages: new Set([Stage.Pending]) });
+    versions.push({ versionId, data, dataType: 'text', stages: new Set([Stage.Pending]), createdAt: this.now() });
   }
 
   async listVersions(secretName: string): Promise<VersionInfo[]> {
     this.reads.push(`list ${secretName}`);
-    return this.existing(secretName).map((v) => ({ versionId: v.versionId, stages: [...v.stages] }));
+    return this.existing(secretName).map((v) => ({ versionId: v.versionId, stages: [...v.stages], createdAt: v.createdAt }));
   }
 
   async moveStage(secretName: string, stage: StageName, toVersion: string, fromVersion?: string): Promise<void> {

@@ -32,7 +32,8 @@ export async function invokeStep(
   const event = { ...input, Step: step, ...(versionId ? { VersionId: versionId } : {}) };
   const context: FcContext = { requestId: randomUUID(), ...options.context };
   // FC hands the event over as a Buffer of JSON.
-  return handle(Buffer.from(JSON.stringify(event)), context, options);
+  // A rotation event resolves to a rotation step's result.
+  return (await handle(Buffer.from(JSON.stringify(event)), context, options)) as StepResult;
 }
 
 export async function runRotation(input: RotationInput, options: InvokeOptions & { onStep?: (run: StepRun) => void }): Promise<StepRun[]> {

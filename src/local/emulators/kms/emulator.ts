@@ -35,6 +35,8 @@ export interface KmsSeedSecret {
   SecretName: string;
   SecretData: string;
   SecretType?: SecretType;
+  /** Tag key → value, checked by CreateSecret's tag rules. */
+  Tags?: Record<string, string>;
 }
 
 export interface KmsEmulator {
@@ -43,7 +45,7 @@ export interface KmsEmulator {
   readonly port: number;
   /** Every call received, in order. */
   readonly calls: readonly KmsCall[];
-  /** A deep copy of every secret's versions (ids, data, stages, type), a `StateSnapshot`, for before/after equality checks. */
+  /** A deep copy of every secret's versions (ids, data, stages, type) and tags, a `StateSnapshot`, for before/after equality checks. */
   snapshot(): unknown;
   close(): Promise<void>;
 }
@@ -59,6 +61,9 @@ const ACTIONS: ReadonlyMap<string, ActionHandler> = new Map<string, ActionHandle
   ['UpdateSecretVersionStage', (s, p) => s.updateSecretVersionStage(p)],
   ['ListSecretVersionIds', (s, p) => s.listSecretVersionIds(p)],
   ['DescribeSecret', (s, p) => s.describeSecret(p)],
+  ['ListSecrets', (s, p) => s.listSecrets(p)],
+  ['TagResource', (s, p) => s.tagResource(p)],
+  ['UntagResource', (s, p) => s.untagResource(p)],
   ['GetRandomPassword', (_, p) => getRandomPassword(p)],
   ['DeleteSecret', (s, p) => s.deleteSecret(p)],
   ['RestoreSecret', (s, p) => s.restoreSecret(p)],
@@ -69,13 +74,19 @@ function onState(state: KmsState, handler: ActionHandler): AcsAction<KmsCall> {
   return (params) => handler(state, params);
 }
 
+/** A seed entry's tag map as CreateSecret's `Tags` parameter. */
+function seedTags(tags: Record<string, string>): string {
+  return JSON.stringify(Object.entries(tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })));
+}
+
 export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promise<KmsEmulator> {
   const stateOptions: KmsStateOptions = {};
   if (options.now) stateOptions.now = options.now;
   if (options.regionId) stateOptions.regionId = options.regionId;
   const state = new KmsState(stateOptions);
-  for (const entry of options.seed ?? []) {
-    state.createSecret({ ...entry, SecretType: entry.SecretType ?? 'Generic', VersionId: 'v1' });
+  for (const { Tags: tags, ...entry } of options.seed ?? []) {
+    const params = { ...entry, SecretType: entry.SecretType ?? 'Generic', VersionId: 'v1' };
+    state.createSecret(tags ? { ...params, Tags: seedTags(tags) } : params);
   }
   const server = await startAcsRpcServer({
     ...listenOptions(options),
@@ -102,6 +113,7 @@ const SeedFile = z.array(
     SecretName: z.string().min(1),
     SecretData: z.string(),
     SecretType: z.enum(SECRET_TYPES).optional(),
+    Tags: z.record(z.string(), z.string()).optional(),
   }),
 );
 
@@ -119,7 +131,7 @@ async function readSeedFile(path: string): Promise<KmsSeedSecret[]> {
   return parsed.data;
 }
 
-/** `serve.ts kms [--seed secrets.json]`: the seed file is a JSON array of {SecretName, SecretData, SecretType?}. */
+/** `serve.ts kms [--seed secrets.json]`: the seed file is a JSON array of {SecretName, SecretData, SecretType?, Tags?}. */
 export const kmsCommand = emulatorCommand({
   name: 'kms',
   summary: 'KMS Secrets Manager API (2016-01-20)',

@@ -10,6 +10,11 @@ export const MAX_STAGES = 8;
 export const MAX_SECRET_DATA_BYTES = 30_720;
 export const MAX_VERSION_ID_LENGTH = 64;
 
+/** Alibaba's timestamps carry no fraction: 2020-02-21T15:39:26Z. */
+export function formatTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 export function invalid(message: string): AcsApiError {
   return new AcsApiError(400, 'InvalidParameter', message);
 }

@@ -1,12 +1,15 @@
 /**
  * The KMS Secrets Manager state behind the local emulator: Alibaba's secret, version and stage
- * rules, applied to wire parameters. No I/O. It must never put SecretData into an error message.
+ * rules, applied to wire parameters, plus tags and ListSecrets (tags.ts, list-secrets.ts). No I/O. It must never
+ * put SecretData into an error message.
  * (Not the function's SecretStore port: this is the far side of the API the port's adapter calls.)
  */
 import { AcsApiError, optionalParam, requireParam, type AcsParams, type AcsResult } from '../acs-rpc/params.js';
+import { listSecrets } from './list-secrets.js';
 import {
   booleanParam,
   dataTypeParam,
+  formatTime,
   integerParam,
   invalid,
   MAX_STAGES,
@@ -17,6 +20,9 @@ import {
   secretNameParam,
   versionIdParam,
 } from './params.js';
+import { mergeTags, parseTags, parseTagKeys, tagsAnswer, tagTargetSecretName, type TagMap } from './tags.js';
+
+export { formatTime } from './params.js';
 
 export const ACS_CURRENT = 'ACSCurrent';
 export const ACS_PREVIOUS = 'ACSPrevious';
@@ -40,6 +46,8 @@ interface StoredSecret {
   readonly createdAt: number;
   updatedAt: number;
   plannedDeleteAt: number | undefined;
+  /** In the order keys were first set; TagResource overwrites a value in place. */
+  readonly tags: TagMap;
   /** Oldest first; the 10-version limit drops from the front. */
   versions: StoredVersion[];
 }
@@ -57,6 +65,8 @@ export interface SecretSnapshot {
   secretName: string;
   secretType: SecretType;
   plannedDeleteTime?: string;
+  /** Key order sorted; absent when the secret has no tags, so untagged snapshots keep their old shape. */
+  tags?: Record<string, string>;
   versions: VersionSnapshot[];
 }
 
@@ -68,11 +78,6 @@ export interface KmsStateOptions {
   now?: () => number;
   regionId?: string;
   accountId?: string;
-}
-
-/** Alibaba's timestamps carry no fraction: 2020-02-21T15:39:26Z. */
-export function formatTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export class KmsState {
@@ -95,6 +100,8 @@ export class KmsState {
     const typeParam = optionalParam(params, 'SecretType') ?? 'Generic';
     const type = SECRET_TYPES.find((t) => t === typeParam);
     if (type === undefined) throw invalid(`SecretType must be one of ${SECRET_TYPES.join(', ')}.`);
+    const tagsRaw = optionalParam(params, 'Tags');
+    const tags = tagsRaw === undefined ? new Map<string, string>() : parseTags(tagsRaw, true);
     const existing = this.lookup(name);
     if (existing?.plannedDeleteAt !== undefined) throw this.inDeleteWindow();
     if (existing) throw new AcsApiError(409, 'Rejected.ResourceExist', 'The resource already exists.');
@@ -108,6 +115,7 @@ export class KmsState {
       createdAt: now,
       updatedAt: now,
       plannedDeleteAt: undefined,
+      tags,
       versions: [{ versionId, data, dataType, createdAt: now, stages: new Set([ACS_CURRENT]) }],
     };
     this.secrets.set(name, secret);
@@ -225,6 +233,7 @@ export class KmsState {
   describeSecret(params: AcsParams): AcsResult {
     const secret = this.lookup(secretNameParam(params));
     if (!secret) throw notFound();
+    const fetchTags = booleanParam(params, 'FetchTags', false);
     const result: AcsResult = {
       Arn: this.arn(secret.name),
       SecretName: secret.name,
@@ -235,7 +244,32 @@ export class KmsState {
     };
     if (secret.description !== undefined) result['Description'] = secret.description;
     if (secret.plannedDeleteAt !== undefined) result['PlannedDeleteTime'] = formatTime(secret.plannedDeleteAt);
+    if (fetchTags) result['Tags'] = tagsAnswer(secret.tags);
     return result;
+  }
+
+  /** Every secret, recovery window included, in creation order: a secret deleted and created again moves last. */
+  listSecrets(params: AcsParams): AcsResult {
+    const secrets = [...this.secrets.keys()].flatMap((name) => this.lookup(name) ?? []);
+    return listSecrets(params, secrets);
+  }
+
+  /** Adds or overwrites. Tags are metadata beside the versions, so UpdateTime stays (unconfirmed on KMS). */
+  tagResource(params: AcsParams): AcsResult {
+    const name = tagTargetSecretName(params);
+    const tags = parseTags(requireParam(params, 'Tags'), false);
+    const secret = this.live(name);
+    mergeTags(secret.tags, tags);
+    return {};
+  }
+
+  /** Keys the secret does not carry are ignored, so a retried UntagResource succeeds. */
+  untagResource(params: AcsParams): AcsResult {
+    const name = tagTargetSecretName(params);
+    const keys = parseTagKeys(requireParam(params, 'TagKeys'));
+    const secret = this.live(name);
+    for (const key of keys) secret.tags.delete(key);
+    return {};
   }
 
   deleteSecret(params: AcsParams): AcsResult {
@@ -280,6 +314,7 @@ export class KmsState {
         })),
       };
       if (secret.plannedDeleteAt !== undefined) snap.plannedDeleteTime = formatTime(secret.plannedDeleteAt);
+      if (secret.tags.size > 0) snap.tags = Object.fromEntries([...secret.tags].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
       out[name] = snap;
     }
     return out;
