@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Environment } from '../src/config.js';
 import { LOCAL_CREDENTIALS } from '../src/local/fixtures/kms-admin.js';
 import { Fixture, REGION } from './support/fixture.js';
+import { loadFlowFile, runExecution, type InvokeRequest } from '../src/local/cloudflow/index.js';
+import { RotationWorld } from '../src/local/fixtures/rotation-world.js';
+import { shippedFlowPath } from '../src/local/runner/flow.js';
 
 /** What FC reports of a failed invocation: the error's name (errorType) and message, and the class that threw it. */
 interface InvocationError {
@@ -163,5 +166,54 @@ describe('dist/index.js on an RDS secret with InstanceId', () => {
       const privileges = async (name: string) => (await api.describeAccount(instanceId, name))?.privileges;
       expect(await privileges(current!.AccountName)).toEqual(await privileges(previous!.AccountName));
     }
+  });
+});
+
+describe('the shipped flows over dist/index.js', () => {
+  let world: RotationWorld;
+  let host: BundleHost;
+  beforeAll(async () => {
+    world = await RotationWorld.start({ rds: true });
+    host = await BundleHost.start(world.env);
+  });
+  afterAll(async () => {
+    await host?.stop();
+    await world?.close();
+  });
+
+  /** What CloudFlow does with FC: the body as the event, a thrown error as {errorType, errorMessage}. */
+  const invoke = (request: InvokeRequest): Promise<unknown> =>
+    host.handler(request.body, { requestId: request.requestId, credentials: LOCAL_CREDENTIALS }).catch((err: InvocationError) => {
+      throw Object.assign(new Error(err.message), { name: err.name });
+    });
+
+  it('rotate-secret and rotate-due run unchanged against the bundle, as under CloudFlow', async () => {
+    const secret = await world.addMysqlSecret();
+    const single = await runExecution(await loadFlowFile(shippedFlowPath('rotate-secret')), world.inputFor(secret), {
+      invoke,
+      timeScale: 0,
+    });
+    expect(single.status).toBe('Succeeded');
+    expect(single.output).toMatchObject({ Status: 'Rotated', VersionId: await world.currentVersion(secret.secretName) });
+
+    const due = await world.addRdsSecret({
+      ageDays: 31,
+      tags: { 'bundle-due': '30d', 'bundle-due-instance': world.rds?.instanceId ?? '' },
+    });
+    const before = await world.currentVersion(due.secretName);
+    const many = await runExecution(
+      await loadFlowFile(shippedFlowPath('rotate-due')),
+      { RegionId: REGION, TagKey: 'bundle-due' },
+      { invoke, timeScale: 0 },
+    );
+    expect(many.status).toBe('Succeeded');
+    expect(many.output).toMatchObject({ Rotated: 1, Failed: 0, Secrets: [due.secretName] });
+    expect(await world.currentVersion(due.secretName)).not.toBe(before);
+  });
+
+  it("fails a bad input at once with the function's error name, as FC reports it", async () => {
+    const result = await runExecution(await loadFlowFile(shippedFlowPath('rotate-secret')), { RegionId: REGION }, { invoke, timeScale: 0 });
+    expect(result.status).toBe('Failed');
+    expect(result.failedStateInput).toMatchObject({ Step: 'new', Error: 'InvalidEventError' });
   });
 });

@@ -43,7 +43,8 @@ export function report(event: ReportEvent, log: Logger): ReportResult {
 
   const parts: string[] = [];
   if (failed.length > 0) parts.push(`${failed.length} of ${event.Results.length} secrets failed: ${listed(failed)}`);
-  if (problems.length > 0) parts.push(`${problems.length} tagged secrets could not be judged: ${listed(problems)}`);
+  if (problems.length > 0)
+    parts.push(`${problems.length} tagged ${problems.length === 1 ? 'secret' : 'secrets'} could not be judged: ${listed(problems)}`);
   throw new RotationFailedError(parts.join('; '));
 }
 

@@ -48,7 +48,7 @@ describe('report', () => {
         log,
       ),
     );
-    expect(err.message).toBe('1 tagged secrets could not be judged: c: the value of tag fc-rotation is not an interval');
+    expect(err.message).toBe('1 tagged secret could not be judged: c: the value of tag fc-rotation is not an interval');
   });
 
   it('never repeats an error name a flow would not write, and counts what it does not list', () => {

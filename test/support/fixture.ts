@@ -3,7 +3,6 @@
  * MariaDB, the two secrets of the CONTRACT's self-managed format, and helpers to invoke steps
  * and to snapshot everything a failed step must leave unchanged.
  */
-import mysql from 'mysql2/promise';
 import { startKmsEmulator, type KmsEmulator, type KmsEmulatorOptions } from '../../src/local/emulators/kms/emulator.js';
 import { kmsAdmin, LOCAL_CREDENTIALS, type KmsAdmin } from '../../src/local/fixtures/kms-admin.js';
 import { adminConnection, createSandbox, uniqueName, type Sandbox, type ServerAddress } from '../../src/local/fixtures/mysql-sandbox.js';
@@ -13,7 +12,7 @@ import { parseEndpoint } from '../../src/config.js';
 import type { Step } from '../../src/event.js';
 import type { StepResult } from '../../src/steps/types.js';
 import type { Environment } from '../../src/config.js';
-import { quoteIdentifier } from '../../src/backends/mysql/sql.js';
+import { readSandboxRow } from './flow-login.js';
 import { RdsClient } from '../../src/backends/rds/client.js';
 import { startRdsEmulator, type RdsEmulator, type RdsEmulatorOptions } from '../../src/local/emulators/rds/emulator.js';
 
@@ -175,23 +174,8 @@ export class Fixture {
   }
 
   /** Logs in with the secret's credentials and reads the sandbox table; the error code when refused. */
-  async login(secret: { AccountName: string; AccountPassword: string }): Promise<string> {
-    let conn: mysql.Connection | undefined;
-    try {
-      conn = await mysql.createConnection({
-        host: this.sandbox.server.host,
-        port: this.sandbox.server.port,
-        user: secret.AccountName,
-        password: secret.AccountPassword,
-        database: this.sandbox.database,
-      });
-      const [rows] = await conn.query(`SELECT text FROM ${quoteIdentifier(this.sandbox.table)} WHERE id = 1`);
-      return (rows as { text: string }[])[0]?.text ?? 'no row';
-    } catch (err) {
-      return `refused: ${(err as { code?: string }).code ?? 'unknown'}`;
-    } finally {
-      await conn?.end();
-    }
+  login(secret: { AccountName: string; AccountPassword: string }): Promise<string> {
+    return readSandboxRow(this.sandbox, secret);
   }
 
   /** SHOW GRANTS of an account with its own name replaced, so two accounts can be compared. */
