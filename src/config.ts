@@ -87,7 +87,12 @@ export function loadConfig(env: Environment): Config {
     rotationTagKey:
       read(
         'ROTATION_TAG_KEY',
-        z.string().regex(/^[^\u0000-\u001f]{1,128}$/, 'ROTATION_TAG_KEY must be a tag key of at most 128 printable characters'),
+        z
+          .string()
+          .regex(
+            /^[^\u0000-\u001f]{1,119}$/,
+            'ROTATION_TAG_KEY must be a tag key of at most 119 printable characters (<key>-instance must fit 128)',
+          ),
       ) ?? DEFAULT_ROTATION_TAG_KEY,
   };
 }

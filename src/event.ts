@@ -68,10 +68,10 @@ export const RotationEventSchema = EventFields.superRefine((event, ctx) => {
   return { ...event, Step: event.Step, VersionId: event.VersionId };
 });
 
-/** KMS tag keys: up to 128 characters, none of them a control character. */
+/** KMS tag keys hold up to 128 characters, and `<TagKey>-instance` must be one too: 119 at most. */
 export const TagKeySchema = z
   .string()
-  .max(128)
+  .max(119)
   .regex(/^[^\u0000-\u001f]+$/, 'a tag key of printable characters');
 
 export const DiscoverEventSchema = z.object({
@@ -102,6 +102,8 @@ export const ReportEventSchema = z.object({
   RegionId: optional(RegionIdSchema),
   Results: z.array(ItemOutcome).max(MAX_REPORTED_ITEMS),
   Problems: optional(z.array(z.object({ SecretName: z.string().max(192), Reason: z.string().max(512) })).max(MAX_REPORTED_ITEMS)),
+  /** discover's count of what it left for the next run. */
+  Truncated: optional(z.object({ Secrets: z.number().int().min(0), Problems: z.number().int().min(0) })),
 });
 export type ReportEvent = z.infer<typeof ReportEventSchema>;
 

@@ -214,6 +214,7 @@ describe('the shipped flows over dist/index.js', () => {
   it("fails a bad input at once with the function's error name, as FC reports it", async () => {
     const result = await runExecution(await loadFlowFile(shippedFlowPath('rotate-secret')), { RegionId: REGION }, { invoke, timeScale: 0 });
     expect(result.status).toBe('Failed');
-    expect(result.failedStateInput).toMatchObject({ Step: 'new', Error: 'InvalidEventError' });
+    expect(result.error?.Code).toBe('InvalidEventError');
+    expect(result.error?.Detail).toMatch(/^invalid event: SecretName:/);
   });
 });

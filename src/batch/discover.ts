@@ -35,12 +35,23 @@ export interface DiscoverResult {
 }
 
 /**
- * At most this many secrets per answer: a flow state holds 64 KiB, and each entry is at most about
- * 300 bytes. The most overdue come first; the rest are due again at the next run.
+ * At most this many secrets per answer. A flow state holds 64 KiB (an entry is at most about 300
+ * bytes, and the Map's records of them travel on to Report), and an execution 5,000 events (a
+ * secret's four steps take some 20, each retry a few more): 50 leaves room for a throttling storm.
+ * The most overdue come first; the rest are due again at the next run.
  */
-export const MAX_DUE_PER_RUN = 100;
-/** Problems are shorter than secrets' entries but unbounded in number: cap them as well. */
-export const MAX_PROBLEMS_PER_RUN = 50;
+export const MAX_DUE_PER_RUN = 50;
+/** Problems are unbounded in number: cap them as well. */
+export const MAX_PROBLEMS_PER_RUN = 20;
+/**
+ * A schedule fires at the same time every day, and a version is created a little after its run
+ * started: without slack, the next run would find it a few seconds short of its interval and a
+ * `1d` secret would rotate every other day. Up to an hour early is due (a quarter of the interval
+ * for intervals under four hours).
+ */
+export function scheduleSlackMs(intervalMs: number): number {
+  return Math.min(3_600_000, intervalMs / 4);
+}
 /** An ACSPending older than this was left by a rotation that did not finish. */
 export const STALE_PENDING_MS = 3_600_000;
 /** ListSecretVersionIds calls in flight at once: enough to be quick, few enough not to be throttled. */
@@ -104,12 +115,14 @@ async function judge(store: SecretStore, secret: TaggedSecret, input: DiscoverIn
 
   const dueSecret: DueSecret = { SecretName: name, RegionId: input.regionId, ...(instanceId ? { InstanceId: instanceId } : {}) };
   if (pending !== undefined && pending.versionId !== current.versionId) {
-    const pendingAge = pending.createdAt === undefined ? Infinity : input.now - pending.createdAt;
+    // Without its age, a pending version could be a rotation under way: never race it on a guess.
+    if (pending.createdAt === undefined) return problem('KMS reported no creation time for its ACSPending version');
+    const pendingAge = input.now - pending.createdAt;
     // A younger ACSPending is a rotation under way; starting another would only race it.
     if (pendingAge <= STALE_PENDING_MS) return { kind: 'not-due' };
     return { kind: 'due', secret: dueSecret, overdueMs: pendingAge };
   }
-  const overdueMs = input.now - current.createdAt - interval.ms;
+  const overdueMs = input.now - current.createdAt - interval.ms + scheduleSlackMs(interval.ms);
   return overdueMs >= 0 ? { kind: 'due', secret: dueSecret, overdueMs } : { kind: 'not-due' };
 }
 

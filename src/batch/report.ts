@@ -13,6 +13,8 @@ export interface ReportResult {
   Rotated: number;
   Failed: number;
   Problems: number;
+  /** Due secrets discover left for the next run (its cap). */
+  Deferred: number;
   /** The secrets rotated, in the Map's order. */
   Secrets: string[];
 }
@@ -22,22 +24,26 @@ const MAX_NAMED = 20;
 
 /** Only what a flow legitimately writes is repeated in the message: a name of letters and dots. */
 const ERROR_NAME = /^[A-Za-z][A-Za-z0-9_.]{0,127}$/;
+/** discover's reasons are plain sentences; anything else is not repeated. */
+const REASON = /^[ -~]{1,300}$/;
 
 export function report(event: ReportEvent, log: Logger): ReportResult {
-  const label = (name: unknown, index: number): string => (SecretNameSchema.safeParse(name).success ? String(name) : `item ${index + 1}`);
+  const label = (name: unknown, fallback: string): string => (SecretNameSchema.safeParse(name).success ? String(name) : fallback);
   const rotated: string[] = [];
   const failed: string[] = [];
   event.Results.forEach((item, index) => {
     if (item.Status === 'Rotated') {
-      rotated.push(label(item.SecretName, index));
+      rotated.push(label(item.SecretName, `item ${index + 1}`));
       return;
     }
     const step = STEPS.find((s) => s === item.Step) ?? 'an unknown step';
     const error = item.Error !== undefined && ERROR_NAME.test(item.Error) ? item.Error : 'an unnamed error';
-    failed.push(`${label(item.SecretName, index)} (${step}: ${error})`);
+    failed.push(`${label(item.SecretName, `item ${index + 1}`)} (${step}: ${error})`);
   });
-  const problems = (event.Problems ?? []).map((p) => `${label(p.SecretName, -1)}: ${p.Reason}`);
-  const summary = { Rotated: rotated.length, Failed: failed.length, Problems: problems.length };
+  const problems = (event.Problems ?? []).map(
+    (p) => `${label(p.SecretName, 'a secret')}: ${REASON.test(p.Reason) ? p.Reason : 'a problem'}`,
+  );
+  const summary = { Rotated: rotated.length, Failed: failed.length, Problems: problems.length, Deferred: event.Truncated?.Secrets ?? 0 };
   log.info('rotations reported', { rotated: summary.Rotated, failed: summary.Failed, problems: summary.Problems });
   if (failed.length === 0 && problems.length === 0) return { ...summary, Secrets: rotated };
 
@@ -45,6 +51,7 @@ export function report(event: ReportEvent, log: Logger): ReportResult {
   if (failed.length > 0) parts.push(`${failed.length} of ${event.Results.length} secrets failed: ${listed(failed)}`);
   if (problems.length > 0)
     parts.push(`${problems.length} tagged ${problems.length === 1 ? 'secret' : 'secrets'} could not be judged: ${listed(problems)}`);
+  if (summary.Deferred > 0) parts.push(`${summary.Deferred} more due secrets wait for the next run`);
   throw new RotationFailedError(parts.join('; '));
 }
 

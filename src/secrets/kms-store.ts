@@ -83,7 +83,8 @@ const ListSecretsBody = z.object({
 
 /** KMS writes times as 2020-02-21T15:39:26Z; anything else is treated as unknown rather than guessed. */
 function parseKmsTime(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
+  // Date.parse reads a time without an offset as local time: only an explicit Z or offset is a time.
+  if (text === undefined || !/(?:Z|[+-]\d{2}:?\d{2})$/.test(text)) return undefined;
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? undefined : ms;
 }

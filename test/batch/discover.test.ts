@@ -36,6 +36,28 @@ describe('discover', () => {
     expect(result.Secrets[0]).toEqual({ SecretName: 'old', RegionId: 'cn-hangzhou' });
   });
 
+  it('counts a version made just after yesterday’s run as due at today’s run, so a daily schedule keeps a 1d interval', async () => {
+    const store = new MemorySecretStore();
+    // Rotated by yesterday's 03:00:00 run at 03:00:02; today's run starts at 03:00:01.
+    store.seed('daily', {}, { createdAt: NOW - DAY + 1_000 });
+    store.tag('daily', { [TAG]: '1d' });
+    store.seed('weekly', {}, { createdAt: NOW - 7 * DAY + 1_000 });
+    store.tag('weekly', { [TAG]: '7d' });
+    // Two hours short of its interval: not due yet.
+    store.seed('early', {}, { createdAt: NOW - 7 * DAY + 2 * 3_600_000 });
+    store.tag('early', { [TAG]: '7d' });
+    const due = (await discover(store, input, log)).Secrets.map((s) => s.SecretName).sort();
+    expect(due).toEqual(['daily', 'weekly']);
+  });
+
+  it('reports an ACSPending without a creation time rather than race a rotation that may be under way', async () => {
+    const store = storeWith({ name: 'unknown-age', ageDays: 40, tags: { [TAG]: '30d' } });
+    store.seed('unknown-age', {}, { stages: [Stage.Pending], createdAt: undefined });
+    const result = await discover(store, input, log);
+    expect(result.Secrets).toEqual([]);
+    expect(result.Problems).toEqual([{ SecretName: 'unknown-age', Reason: 'KMS reported no creation time for its ACSPending version' }]);
+  });
+
   it('puts the most overdue first', async () => {
     const store = storeWith({ name: 'a', ageDays: 31, tags: { [TAG]: '30d' } }, { name: 'b', ageDays: 100, tags: { [TAG]: '30d' } });
     expect((await discover(store, input, log)).Secrets.map((s) => s.SecretName)).toEqual(['b', 'a']);

@@ -19,7 +19,7 @@ describe('report', () => {
       },
       log,
     );
-    expect(result).toEqual({ Rotated: 2, Failed: 0, Problems: 0, Secrets: ['a', 'b'] });
+    expect(result).toEqual({ Rotated: 2, Failed: 0, Problems: 0, Deferred: 0, Secrets: ['a', 'b'] });
   });
 
   it('fails with RotationFailedError naming each failed secret, its step and its error', () => {
@@ -49,6 +49,30 @@ describe('report', () => {
       ),
     );
     expect(err.message).toBe('1 tagged secret could not be judged: c: the value of tag fc-rotation is not an interval');
+  });
+
+  it('says how many due secrets discover left for the next run', () => {
+    const result = report(
+      { Step: 'report', Results: [{ SecretName: 'a', Status: 'Rotated' }], Truncated: { Secrets: 7, Problems: 0 } },
+      log,
+    );
+    expect(result).toMatchObject({ Rotated: 1, Deferred: 7 });
+    const err = errorOf(() =>
+      report(
+        {
+          Step: 'report',
+          Results: [{ SecretName: 'a', Status: 'Failed', Step: 'set', Error: 'TransientError' }],
+          Truncated: { Secrets: 7, Problems: 0 },
+        },
+        log,
+      ),
+    );
+    expect(err.message).toBe('1 of 1 secrets failed: a (set: TransientError); 7 more due secrets wait for the next run');
+  });
+
+  it('repeats neither a reason nor a secret name that discover would not write', () => {
+    const err = errorOf(() => report({ Step: 'report', Results: [], Problems: [{ SecretName: 'bad name!', Reason: 'line\nbreak' }] }, log));
+    expect(err.message).toBe('1 tagged secret could not be judged: a secret: a problem');
   });
 
   it('never repeats an error name a flow would not write, and counts what it does not list', () => {

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RotationWorld } from '../../src/local/fixtures/rotation-world.js';
 import { loginWith } from '../support/flow-login.js';
-import { runShipped } from '../support/flow-runs.js';
+import { runShipped, stateDataText, worldPasswords } from '../support/flow-runs.js';
 
 let world: RotationWorld;
 beforeAll(async () => {
@@ -24,7 +24,9 @@ describe('flows/rotate-due.yaml', () => {
 
     const result = await runShipped(world, 'rotate-due', { RegionId: 'cn-hangzhou', TagKey: tag });
     expect(result.status).toBe('Succeeded');
-    expect(result.output).toMatchObject({ Rotated: 2, Failed: 0 });
+    expect(result.output).toMatchObject({ Rotated: 2, Failed: 0, Deferred: 0 });
+    const passwords = await worldPasswords(world);
+    expect(passwords.filter((p) => stateDataText(result).includes(p)).length, 'passwords found in flow state').toBe(0);
     const discovered = result.events.find((e) => e.type === 'StateSucceeded' && e.path === 'FindDueSecrets')?.output;
     expect(discovered).toMatchObject({ Due: 2, NotDue: 1, Problems: [] });
 
@@ -48,8 +50,8 @@ describe('flows/rotate-due.yaml', () => {
     const before = await world.currentVersion(due.secretName);
     const result = await runShipped(world, 'rotate-due', { RegionId: 'cn-hangzhou', TagKey: tag });
     expect(result.status).toBe('Failed');
-    expect(result.failedStateInput).toMatchObject({ Error: 'RotationFailedError' });
-    expect(String(result.failedStateInput?.['Cause'])).toContain(`${misconfigured.secretName}: the value of tag ${tag} is not an interval`);
+    expect(result.error?.Code).toBe('RotationFailedError');
+    expect(result.error?.Detail).toContain(`${misconfigured.secretName}: the value of tag ${tag} is not an interval`);
     expect(await world.currentVersion(due.secretName)).not.toBe(before);
   });
 

@@ -68,15 +68,14 @@ describe('flows/rotate-secret.yaml', () => {
     }
   });
 
-  it('fails a bad input at once, without any retry, keeping the error name and message', async () => {
+  it("fails a bad input at once, without any retry, the execution's error being the function's name and message", async () => {
     const result = await runShipped(world, 'rotate-secret', { SecretName: "x'; DROP", RegionId: 'cn-hangzhou' });
     expect(result.status).toBe('Failed');
-    expect(result.failedState).toBe('RotationFailed');
-    expect(result.error?.Code).toBe('RotationFailed');
+    expect(result.failedState).toBe('CreatePending');
+    expect(result.error?.Code).toBe('InvalidEventError');
+    expect(result.error?.Detail).toMatch(/^invalid event: SecretName: letters, digits/);
     expect(result.events.filter((e) => e.type === 'TaskAttemptStarted')).toHaveLength(1);
     expect(result.events.some((e) => e.type === 'RetryScheduled')).toBe(false);
-    expect(result.failedStateInput).toMatchObject({ Step: 'new', Error: 'InvalidEventError' });
-    expect(String(result.failedStateInput?.['Cause'])).toMatch(/^invalid event: SecretName: letters, digits/);
   });
 
   it('fails a refused rotation with the refusal, and leaves the secret as it was', async () => {
@@ -84,7 +83,8 @@ describe('flows/rotate-secret.yaml', () => {
     const before = await world.currentVersion(secret.secretName);
     const result = await runShipped(world, 'rotate-secret', { ...world.inputFor(secret), SecretName: `${secret.secretName}-missing` });
     expect(result.status).toBe('Failed');
-    expect(result.failedStateInput).toMatchObject({ Step: 'new', Error: 'SecretNotFoundError' });
+    expect(result.error?.Code).toBe('SecretNotFoundError');
+    expect(result.error?.Detail).toContain(`${secret.secretName}-missing`);
     expect(await world.currentVersion(secret.secretName)).toBe(before);
   });
 

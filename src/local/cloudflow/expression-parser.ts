@@ -1,7 +1,9 @@
 /**
  * Tokenizer and parser for the expressions this runner evaluates: paths (`$Input.Secrets[0].Name`,
  * `$Context.Execution.Input.X`, `$Output.Body.VersionId`, `$Context.Current.Error.Code`) and
- * Choice conditions over them (literals, == != < <= > >=, && || !, parentheses). Anything else
+ * Choice conditions over them as CloudFlow documents them (strings in double quotes or backticks,
+ * numbers, true and false, == != < <= > >=, `in` for an array's element or an object's key,
+ * && || !, parentheses; no null literal: the docs have none). Anything else
  * CloudFlow's expression language has (functions, arithmetic, other $Context fields) is a syntax
  * error here that says it is not implemented, so validation reports it instead of a run
  * misbehaving. Never uses eval.
@@ -19,7 +21,7 @@ export interface PathExpression {
   text: string;
 }
 
-export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
+export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in';
 
 export type Condition =
   | PathExpression
@@ -140,7 +142,8 @@ export function tokenize(text: string): Token[] {
       at = end;
       continue;
     }
-    if (c === '"' || c === "'") {
+    if (c === "'") throw new ExpressionSyntaxError(`strings are quoted with " or \` in CloudFlow conditions (at ${at})`);
+    if (c === '"' || c === '`') {
       const { value, end } = readString(text, at);
       tokens.push({ kind: 'literal', value, at });
       at = end;
@@ -154,8 +157,11 @@ export function tokenize(text: string): Token[] {
     }
     const word = matchAt(WORD, text, at);
     if (word) {
-      const literals: Record<string, JsonValue> = { true: true, false: false, null: null };
+      const literals: Record<string, JsonValue> = { true: true, false: false };
       if (word in literals) tokens.push({ kind: 'literal', value: literals[word] as JsonValue, at });
+      else if (word === 'in') tokens.push({ kind: 'op', op: 'in', at });
+      else if (word === 'null')
+        throw new ExpressionSyntaxError(`null at ${at} is not in CloudFlow's documented conditions: test a key with "Key" in $Input`);
       else if (/^\s*\(/.test(text.slice(at + word.length)))
         throw new ExpressionSyntaxError(`function ${word}() is not implemented by this runner`);
       else throw new ExpressionSyntaxError(`unknown name '${word}' at ${at}: paths start with $, strings are quoted`);
@@ -211,7 +217,7 @@ export function parseCondition(text: string): Condition {
     }
     return left;
   };
-  const isCompare = (op: string | undefined): op is CompareOp => op !== undefined && ['==', '!=', '<', '<=', '>', '>='].includes(op);
+  const isCompare = (op: string | undefined): op is CompareOp => op !== undefined && ['==', '!=', '<', '<=', '>', '>=', 'in'].includes(op);
   const parseComparison = (): Condition => {
     const left = parseUnary();
     const op = peekOp();

@@ -91,6 +91,12 @@ function evaluate(condition: Condition, scope: ExpressionScope): JsonValue {
       const right = evaluate(condition.right, scope);
       if (condition.op === '==') return jsonEquals(left, right);
       if (condition.op === '!=') return !jsonEquals(left, right);
+      if (condition.op === 'in') {
+        // CloudFlow: whether an array holds the value, or an object has the key.
+        if (Array.isArray(right)) return right.some((item) => jsonEquals(item, left));
+        if (right !== null && typeof right === 'object' && typeof left === 'string') return Object.hasOwn(right, left);
+        throw new ConditionEvaluationError(`in needs an array, or a string key and an object; got ${typeName(left)} in ${typeName(right)}`);
+      }
       const comparable = (typeof left === 'number' && typeof right === 'number') || (typeof left === 'string' && typeof right === 'string');
       if (!comparable) throw new ConditionEvaluationError(`cannot order ${typeName(left)} ${condition.op} ${typeName(right)}`);
       switch (condition.op) {

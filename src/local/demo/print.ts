@@ -12,8 +12,7 @@ export function callCounts(calls: readonly { action: string }[]): string {
 
 export function verdict(result: ExecutionResult): string {
   if (result.status === 'Succeeded') return `execution Succeeded; output ${JSON.stringify(result.output)}`;
-  const why = result.failedStateInput ? ` ${JSON.stringify(result.failedStateInput)}` : '';
-  return `execution Failed at ${result.failedState ?? 'a state'}: ${result.error?.Code ?? ''} ${result.error?.Detail ?? ''}${why}`;
+  return `execution Failed at ${result.failedState ?? 'a state'}: ${result.error?.Code ?? 'an error'}: ${result.error?.Detail ?? ''}`;
 }
 
 /** Prints each event as it happens, its time counted from the execution's start as the console counts it. */

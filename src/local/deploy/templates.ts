@@ -132,7 +132,7 @@ export function flowsTemplate(flows: readonly ShippedFlow[]): Template {
         Type: 'String',
         Default: 'fc-rotation',
         Description: 'The tag rotate-due looks for; its value is the interval (30d, 12h).',
-        AllowedPattern: '^[A-Za-z0-9_.:/=+@-]{1,128}$',
+        AllowedPattern: '^[A-Za-z0-9_.:/=+@-]{1,119}$',
       },
       ScheduleCron: {
         Type: 'String',

@@ -50,14 +50,27 @@ describe('parseCondition', () => {
     expect(parseCondition('($Input.a || $Input.b) && $Input.c')).toMatchObject({ kind: 'and', left: { kind: 'or' } });
   });
 
-  it('reads numbers, single- and double-quoted strings with escapes, true, false and null', () => {
+  it('reads numbers, strings in double quotes or backticks with escapes, true and false, as CloudFlow documents them', () => {
     const literal = (text: string) => (parseCondition(`$Input.x == ${text}`) as { right: { value: unknown } }).right.value;
     expect(literal('-1.5e2')).toBe(-150);
-    expect(literal("'it\\'s'")).toBe("it's");
+    expect(literal("`it's`")).toBe("it's");
     expect(literal('"a\\"b\\n\\u0041"')).toBe('a"b\nA');
     expect(literal('true')).toBe(true);
     expect(literal('false')).toBe(false);
-    expect(literal('null')).toBe(null);
+  });
+
+  it('refuses what CloudFlow does not document: null, single quotes', () => {
+    expect(() => parseCondition('$Input.x == null')).toThrow(
+      /null at \d+ is not in CloudFlow's documented conditions: test a key with "Key" in \$Input/,
+    );
+    expect(() => parseCondition("$Input.x == 'a'")).toThrow(/strings are quoted with " or ` in CloudFlow conditions/);
+  });
+
+  it('reads in as a comparison: an array element or an object key', () => {
+    expect(parseCondition('"RegionId" in $Input && $Input.RegionId != ""')).toMatchObject({
+      kind: 'and',
+      left: { kind: 'compare', op: 'in', left: { kind: 'literal', value: 'RegionId' }, right: { kind: 'path', root: 'Input' } },
+    });
   });
 
   it.each([
@@ -70,7 +83,7 @@ describe('parseCondition', () => {
     ['($Input.a', /missing '\)'/],
     ['$Input.a ==', /ends where a value was expected/],
     ['$Input.a $Input.b', /unexpected path \$Input\.b/],
-    ["'open", /not closed/],
+    ['"open', /not closed/],
     ['', /empty/],
     ['$Input.a == yes', /unknown name 'yes'/],
   ])('refuses %s', (text, message) => {
