@@ -41,6 +41,23 @@ export interface ApplyResult {
   created: boolean;
 }
 
+/** How a dry run shows every password, password hash and throwaway password it would send. */
+export const REDACTED = '<redacted>';
+
+/** The RDS API actions that change an instance, as a dry run lists them. */
+export type RdsAction = 'CreateAccount' | 'RevokeAccountPrivilege' | 'GrantAccountPrivilege' | 'ResetAccountPassword';
+
+/**
+ * One change `apply` would make, as `preview` reports it: a SQL statement as the session would send
+ * it (bound values as quoted literals, every password and hash as '<redacted>'), an RDS API call
+ * with its request parameters by their API names (AccountPassword '<redacted>'), or a note on what
+ * the plan found. Plain data: it never holds a password.
+ */
+export type PlannedChange =
+  | { readonly kind: 'sql'; readonly statement: string }
+  | { readonly kind: 'rds'; readonly action: RdsAction; readonly params: Readonly<Record<string, string>> }
+  | { readonly kind: 'note'; readonly text: string };
+
 export interface VerifyResult {
   /** What was checked: a real login, or (for engines we cannot log in to) the account's state through the API. */
   check: 'login' | 'account-state';
@@ -69,6 +86,11 @@ export interface Backend {
   loginState(account: Account): Promise<LoginState>;
   /** Makes the database match the pending account: create or update it with exactly the current account's privileges. */
   apply(plan: RotationPlan): Promise<ApplyResult>;
+  /**
+   * A dry run of `apply`: the same reads and refusals (the same errors, thrown the same way), and
+   * the changes `apply` would make now, in its order, made from the same plan. It changes nothing.
+   */
+  preview(plan: RotationPlan): Promise<PlannedChange[]>;
   /** Proves the pending account works; throws PreconditionError when it does not. */
   verify(pending: Account): Promise<VerifyResult>;
 }

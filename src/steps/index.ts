@@ -1,6 +1,7 @@
 /**
- * Dispatch from a parsed event to its step. The event type guarantees a VersionId for set, test and
- * end, so no step checks for one again. Knows nothing of how the context was built.
+ * Dispatch from a parsed event to its step, and the dry run of a whole rotation (planRotation). The
+ * event type guarantees a VersionId for set, test and end, so no step checks for one again. Knows
+ * nothing of how the context was built.
  */
 import type { RotationEvent } from '../event.js';
 import { endStep } from './end.js';
@@ -10,6 +11,8 @@ import { testStep } from './test.js';
 import type { StepContext, StepResult } from './types.js';
 
 export type { StepContext, StepResult } from './types.js';
+export { planRotation, type KmsCall, type PlanContext, type RotationPreview } from './plan.js';
+export type { PlannedChange } from '../backends/backend.js';
 
 /** Everything a step needs but the VersionId, which comes from the event. */
 export type StepServices = Omit<StepContext, 'versionId'>;

@@ -19,3 +19,13 @@ export function errorOf(fn: () => unknown): Error {
   }
   throw new Error('expected a throw');
 }
+
+/** The error a promise rejects with; throws if it resolves. */
+export async function refusal(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected a refusal');
+}

@@ -1,7 +1,8 @@
 /**
  * A Backend over an in-memory "database" of accounts and passwords, for fast step tests (compare
  * Vault's MockDatabaseV5): logins work when the password matches, `apply` makes the pending account
- * log in, `verify` tries the login. Secrets are read in the real backends' formats, and the alternate
+ * log in, `preview` lists what `apply` would do (from the same plan) and changes nothing, `verify`
+ * tries the login. Secrets are read in the real backends' formats, and the alternate
  * name goes through the real check. Tests script the rest: an unreachable server, an engine without
  * logins, a failing apply. Every call is recorded by account name only, never with a password.
  */
@@ -12,6 +13,7 @@ import {
   type Backend,
   type BackendKind,
   type LoginState,
+  type PlannedChange,
   type RotationPlan,
   type SecretAccount,
   type VerifyResult,
@@ -38,9 +40,11 @@ export class ScriptedBackend implements Backend {
   readonly calls: string[] = [];
   /** The plans `apply` received. */
   readonly applied: RotationPlan[] = [];
+  /** The plans `preview` received. */
+  readonly previewed: RotationPlan[] = [];
   /** Overrides the login outcome (or throws, for an unreachable server); undefined falls through to the database. */
   loginScript: ((account: Account) => LoginState | undefined) | undefined;
-  /** Thrown by `apply` before it changes anything. */
+  /** Thrown by `apply` before it changes anything, and so by `preview` too: a refusal of the plan both make. */
   applyError: Error | undefined;
   private readonly maxNameLength: number;
   private readonly rules: PasswordRules;
@@ -81,11 +85,27 @@ export class ScriptedBackend implements Backend {
 
   async apply(plan: RotationPlan): Promise<ApplyResult> {
     this.calls.push(`apply ${plan.pending.user}`);
-    if (this.applyError) throw this.applyError;
+    const planned = this.plan(plan);
     this.applied.push(plan);
-    const created = !this.accounts.has(plan.pending.user);
     this.accounts.set(plan.pending.user, plan.pending.password);
-    return { created };
+    return { created: planned.some((change) => change.kind === 'sql' && change.statement.startsWith('CREATE USER')) };
+  }
+
+  async preview(plan: RotationPlan): Promise<PlannedChange[]> {
+    this.calls.push(`preview ${plan.pending.user}`);
+    const planned = this.plan(plan);
+    this.previewed.push(plan);
+    return planned;
+  }
+
+  /** The one plan both `apply` and `preview` follow: create the account if missing, then set its password. */
+  private plan(plan: RotationPlan): PlannedChange[] {
+    if (this.applyError) throw this.applyError;
+    const user = plan.pending.user;
+    return [
+      ...(this.accounts.has(user) ? [] : [{ kind: 'sql' as const, statement: `CREATE USER ${user} IDENTIFIED BY '<redacted>'` }]),
+      { kind: 'sql', statement: `SET PASSWORD FOR ${user} = '<redacted>'` },
+    ];
   }
 
   async verify(pending: Account): Promise<VerifyResult> {

@@ -20,7 +20,7 @@ import {
   toDatabaseError,
   type RefusalReason,
 } from './server-errors.js';
-import { verbatim, type Sql } from './sql.js';
+import { statementText, verbatim, type Sql } from './sql.js';
 
 /** Dialling and logging in, per attempt (the TLS fallback may make two). */
 export const CONNECT_TIMEOUT_MS = 5_000;
@@ -216,8 +216,9 @@ class BoundedSession implements Session {
     }
   }
 
+  /** Sends `statementText(statement)`: the very text a dry run shows, but for its redacted secrets. */
   query<Row = Record<string, unknown>>(statement: Sql): Promise<Row[]> {
-    return this.run<Row>(statement.sql, statement.values, 'statement');
+    return this.run<Row>(statementText(statement), [], 'statement');
   }
 
   private async run<Row>(sql: string, values: readonly (string | number)[], phase: 'connect' | 'statement'): Promise<Row[]> {

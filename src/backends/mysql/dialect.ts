@@ -2,12 +2,12 @@
  * The account-management SQL each MySQL / MariaDB server version understands: which statement
  * sets a password, which sets a TLS requirement, how long a user name may be. Pure: it builds
  * `Sql` values and must never run them, and must never put a password (or its hash) anywhere but a
- * bound value; where the plugin allows, it sends the hash instead of the password.
+ * bound value marked `secret()`; where the plugin allows, it sends the hash instead of the password.
  */
 
 import { PreconditionError } from '../../errors.js';
 import { nativePasswordHash } from './password-hash.js';
-import { bound, type Sql } from './sql.js';
+import { bound, secret, type Sql } from './sql.js';
 
 export type Flavor = 'mysql' | 'mariadb';
 
@@ -143,20 +143,20 @@ export function dialectFor(v: ServerVersion, options: { hashPasswords?: boolean 
     maxUserNameLength,
     createUser: (user, host, password, plugin) => {
       const { clause, value } = identified(plugin, password);
-      return bound(`CREATE USER ?@? ${clause}`, user, host, value);
+      return bound(`CREATE USER ?@? ${clause}`, user, host, secret(value));
     },
     setPassword: (user, entries, password) => {
       if (!hasAlterUser) {
-        if (!hashes) return entries.map((e) => bound('SET PASSWORD FOR ?@? = PASSWORD(?)', user, e.host, password));
+        if (!hashes) return entries.map((e) => bound('SET PASSWORD FOR ?@? = PASSWORD(?)', user, e.host, secret(password)));
         // SET PASSWORD ... = '<hash>' takes the hash where PASSWORD(?) would take the password.
         const hash = nativePasswordHash(password);
-        return entries.map((e) => bound('SET PASSWORD FOR ?@? = ?', user, e.host, hash));
+        return entries.map((e) => bound('SET PASSWORD FOR ?@? = ?', user, e.host, secret(hash)));
       }
       const given = entries.map((e) => identified(e.plugin, password));
       return [
         bound(
           `ALTER USER ${given.map((g) => `?@? ${g.clause}`).join(', ')}`,
-          ...entries.flatMap((e, i) => [user, e.host, (given[i] as { value: string }).value]),
+          ...entries.flatMap((e, i) => [user, e.host, secret((given[i] as { value: string }).value)]),
         ),
       ];
     },

@@ -1,10 +1,12 @@
 /**
  * The one place SQL text is quoted for the self-managed MySQL backend, and the `Sql` shape every
- * statement builder returns. It must never build a statement itself or hold a connection, and
- * nothing outside this file may quote an identifier or string literal by hand.
+ * statement builder returns: also the one place a statement becomes the text the session sends, and
+ * the same text with its passwords redacted for a dry run. It must never build a statement itself or
+ * hold a connection, and nothing outside this file may quote an identifier or string literal by hand.
  */
 
-import { escape } from 'mysql2';
+import { escape, format } from 'mysql2';
+import { REDACTED } from '../backend.js';
 
 /**
  * A statement and its bound values.
@@ -15,11 +17,42 @@ import { escape } from 'mysql2';
  * be sent without a values array: that text may contain a `?` inside a quoted database name, and
  * placeholder substitution must never get a chance to look at it.
  */
-export type Sql = { readonly sql: string; readonly values: readonly (string | number)[] };
+export type Sql = {
+  readonly sql: string;
+  readonly values: readonly (string | number)[];
+  /** Indexes into `values` of passwords and password hashes, which a dry run shows as '<redacted>'. Absent when none. */
+  readonly secrets?: readonly number[];
+};
 
-/** A statement with bound values. */
-export function bound(sql: string, ...values: (string | number)[]): Sql {
-  return { sql, values };
+/** A bound value that is a password or a password hash: marked with `secret()`, sent as any other value. */
+export interface SqlSecret {
+  readonly secret: string;
+}
+
+export function secret(value: string): SqlSecret {
+  return { secret: value };
+}
+
+/** A statement with bound values; values passed through `secret()` are recorded as secrets. */
+export function bound(sql: string, ...values: (string | number | SqlSecret)[]): Sql {
+  const plain = values.map((v) => (typeof v === 'object' ? v.secret : v));
+  const secrets = values.flatMap((v, i) => (typeof v === 'object' ? [i] : []));
+  return secrets.length > 0 ? { sql, values: plain, secrets } : { sql, values: plain };
+}
+
+/**
+ * The text the session sends for `statement`: its bound values escaped into it by mysql2's own
+ * `format`, which is what mysql2's `query(sql, values)` does before sending. Server-text statements
+ * (no values) are sent as written, so a `?` inside them is never taken for a placeholder.
+ */
+export function statementText(statement: Sql): string {
+  return statement.values.length > 0 ? format(statement.sql, [...statement.values]) : statement.sql;
+}
+
+/** `statementText` with every secret value shown as the quoted literal '<redacted>'; otherwise the very same text. */
+export function redactedText(statement: Sql): string {
+  const hidden = new Set(statement.secrets ?? []);
+  return statementText({ sql: statement.sql, values: statement.values.map((v, i) => (hidden.has(i) ? REDACTED : v)) });
 }
 
 /** A statement that is sent exactly as written (server-produced text, no placeholders). */

@@ -1,7 +1,8 @@
 /**
  * ApsaraDB RDS backend, alternating users, through the RDS OpenAPI: the alternate account is
  * created with the current account's type, its per-database privileges made equal to the current
- * account's, and its password reset last. Logs in over SQL to test where the engine is MySQL-family.
+ * account's, and its password reset last; `apply` makes the changes plan.ts plans and `preview` lists
+ * them. Logs in over SQL to test where the engine is MySQL-family.
  * Knows nothing of KMS; never logs a password.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,12 +18,14 @@ import {
   type ApplyResult,
   type Backend,
   type LoginState,
+  type PlannedChange,
   type RotationPlan,
   type SecretAccount,
   type VerifyResult,
 } from '../backend.js';
 import { canLogIn, type ConnectOptions } from '../mysql/connection.js';
-import type { RdsAccount, RdsAccountsApi, RdsAddress, RdsInstanceInfo, RdsPrivilege } from './client.js';
+import type { RdsAccount, RdsAccountsApi, RdsAddress, RdsInstanceInfo } from './client.js';
+import { describeChange, plannedChanges, type RdsChange } from './plan.js';
 
 /** RDS accepts only these punctuation characters in passwords. */
 export const RDS_PASSWORD_PUNCTUATION = '!@#$%^&*()_+-=';
@@ -118,9 +121,51 @@ export class RdsApiBackend implements Backend {
     return { ...account, endpoint: found.host, port: found.port };
   }
 
+  /**
+   * Follows plannedChanges, as preview lists them: the create first, then, once the alternate is
+   * Available, the rest planned again from it as it is then (by the same function: the same list,
+   * unless another set changed it meanwhile), with the privileges read back before the password.
+   */
   async apply(plan: RotationPlan): Promise<ApplyResult> {
-    const { api, instanceId } = this.options;
     const { current, pending } = plan;
+    const { source, existing } = await this.checkAccounts(current, pending);
+    let created = false;
+    for (const change of plannedChanges(source, pending.user, existing)) {
+      if (change.action === 'CreateAccount') created = (await this.execute(change, pending)) === 'created';
+    }
+    const target = await this.waitUntilAvailable(pending.user);
+    for (const change of plannedChanges(source, pending.user, target)) {
+      if (change.action === 'ResetAccountPassword') await this.requirePrivilegesReadBack(source, pending.user);
+      await this.execute(change, pending);
+    }
+    this.options.log.info('pending RDS account matches the current account', {
+      account: pending.user,
+      outcome: created ? 'created' : 'updated',
+    });
+    return { created };
+  }
+
+  /** The same reads and refusals as `apply`, and the calls it would make, in its order; none is made. */
+  async preview(plan: RotationPlan): Promise<PlannedChange[]> {
+    const { current, pending } = plan;
+    const { source, existing } = await this.checkAccounts(current, pending);
+    const notes: PlannedChange[] = [];
+    if (existing && existing.status !== 'Available') {
+      notes.push({ kind: 'note', text: `the alternate account is ${existing.status}: set waits until it is Available before changing it` });
+    }
+    const changes = plannedChanges(source, pending.user, existing);
+    if (changes.length === 1) {
+      notes.push({
+        kind: 'note',
+        text: "the alternate account already has the current account's type and privileges: only its password is reset",
+      });
+    }
+    return [...notes, ...changes.map((change) => describeChange(this.options.instanceId, change))];
+  }
+
+  /** Both accounts as RDS describes them, refused where the API cannot make the alternate a twin of the current account. */
+  private async checkAccounts(current: Account, pending: Account): Promise<{ source: RdsAccount; existing: RdsAccount | undefined }> {
+    const { api, instanceId } = this.options;
     const source = await api.describeAccount(instanceId, current.user);
     if (!source) throw new PreconditionError(`${this.where}: AccountName: the current account does not exist`);
     const custom = source.privileges.filter((p) => p.privilege === 'Custom').length;
@@ -140,40 +185,31 @@ export class RdsApiBackend implements Backend {
         `${this.where}: the alternate account exists with AccountType ${existing.type}, the current one is ${source.type}`,
       );
     }
-    let created = false;
-    if (!existing) {
-      // A throwaway password until the privileges are in place: a working pending login must mean set finished.
-      const throwaway = throwawayPassword(RDS_PASSWORD_RULES);
-      created =
-        (await api.createAccount(instanceId, {
-          name: pending.user,
-          password: throwaway,
-          type: source.type,
-          description: `rotation alternate of ${current.user}`,
-        })) === 'created';
-    }
-    const target = await this.waitUntilAvailable(pending.user);
-    await this.syncPrivileges(source, target);
-    await this.requirePrivilegesReadBack(source, pending.user);
-    // Last: a working pending login must mean the privileges are in place.
-    await api.resetPassword(instanceId, pending.user, pending.password);
-    this.options.log.info('pending RDS account matches the current account', {
-      account: pending.user,
-      outcome: created ? 'created' : 'updated',
-    });
-    return { created };
+    return { source, existing };
   }
 
-  private async syncPrivileges(source: RdsAccount, target: RdsAccount): Promise<void> {
-    const want = new Map(source.privileges.map((p) => [p.dbName, p.privilege]));
-    const have = new Map(target.privileges.map((p) => [p.dbName, p.privilege]));
-    // A database whose privilege differs is revoked first: GrantAccountPrivilege adds, it does not replace.
-    const revoke = [...have].filter(([db, privilege]) => want.get(db) !== privilege).map(([db]) => db);
-    const grant: RdsPrivilege[] = [...want]
-      .filter(([db, privilege]) => have.get(db) !== privilege)
-      .map(([dbName, privilege]) => ({ dbName, privilege }));
-    await this.options.api.revoke(this.options.instanceId, target.name, revoke);
-    await this.options.api.grant(this.options.instanceId, target.name, grant);
+  /** One planned change, made: the passwords come from here, never from the change. */
+  private async execute(change: RdsChange, pending: Account): Promise<'created' | 'exists' | undefined> {
+    const { api, instanceId } = this.options;
+    switch (change.action) {
+      case 'CreateAccount':
+        // A throwaway password until the privileges are in place: a working pending login must mean set finished.
+        return api.createAccount(instanceId, {
+          name: change.accountName,
+          password: throwawayPassword(RDS_PASSWORD_RULES),
+          type: change.accountType,
+          description: change.description,
+        });
+      case 'RevokeAccountPrivilege':
+        await api.revoke(instanceId, change.accountName, [...change.dbNames]);
+        return undefined;
+      case 'GrantAccountPrivilege':
+        await api.grant(instanceId, change.accountName, [...change.privileges]);
+        return undefined;
+      case 'ResetAccountPassword':
+        await api.resetPassword(instanceId, change.accountName, pending.password);
+        return undefined;
+    }
   }
 
   /**

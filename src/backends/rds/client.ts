@@ -52,6 +52,16 @@ export interface RdsAccountsApi {
   intranetAddress(instanceId: string): Promise<RdsAddress | undefined>;
 }
 
+/** GrantAccountPrivilege's lists, as the client sends them (and a dry run shows them): one call for every database. */
+export function grantParams(privileges: readonly RdsPrivilege[]): { DBName: string; AccountPrivilege: string } {
+  return { DBName: privileges.map((p) => p.dbName).join(','), AccountPrivilege: privileges.map((p) => p.privilege).join(',') };
+}
+
+/** RevokeAccountPrivilege's list, as the client sends it. */
+export function revokeParams(dbNames: readonly string[]): { DBName: string } {
+  return { DBName: dbNames.join(',') };
+}
+
 // The SDK's response models, camelCased as the SDK names their fields; every container the backend reads is required.
 const AccountsBody = z.object({
   // The Accounts object is required; its list may be left out when no account matches the filter.
@@ -199,6 +209,7 @@ export class RdsClient implements RdsAccountsApi {
 
   async grant(instanceId: string, accountName: string, privileges: RdsPrivilege[]): Promise<void> {
     if (privileges.length === 0) return;
+    const lists = grantParams(privileges);
     await this.call(
       'GrantAccountPrivilege',
       instanceId,
@@ -208,8 +219,8 @@ export class RdsClient implements RdsAccountsApi {
             DBInstanceId: instanceId,
             accountName,
             // One call for every database: the API pairs the comma-separated lists by position.
-            DBName: privileges.map((p) => p.dbName).join(','),
-            accountPrivilege: privileges.map((p) => p.privilege).join(','),
+            DBName: lists.DBName,
+            accountPrivilege: lists.AccountPrivilege,
           }),
         ),
       RequestIdBody,
@@ -223,7 +234,7 @@ export class RdsClient implements RdsAccountsApi {
       instanceId,
       () =>
         this.sdk.revokeAccountPrivilege(
-          new rdsSdk.RevokeAccountPrivilegeRequest({ DBInstanceId: instanceId, accountName, DBName: dbNames.join(',') }),
+          new rdsSdk.RevokeAccountPrivilegeRequest({ DBInstanceId: instanceId, accountName, DBName: revokeParams(dbNames).DBName }),
         ),
       RequestIdBody,
     );

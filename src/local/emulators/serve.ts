@@ -1,19 +1,20 @@
 /**
  * The one command line for every emulator:
- *   node --import tsx src/local/emulators/serve.ts <kms|rds> [--port P] [--host H] [--access-key ID:SECRET] [emulator flags]
+ *   node --import tsx src/local/emulators/serve.ts <kms|rds|cloudflow> [--port P] [--host H] [--access-key ID:SECRET] [emulator flags]
  * It only picks the emulator's command and serves it; each emulator's flags live with the emulator.
  * A failure is reported by its message alone, which never holds a secret.
  */
+import { cloudflowCommand } from './cloudflow/emulator.js';
 import { kmsCommand } from './kms/emulator.js';
 import { rdsCommand } from './rds/emulator.js';
 import { serveUntilSignalled, type EmulatorCommand } from './command.js';
 
-const EMULATORS: readonly EmulatorCommand[] = [kmsCommand, rdsCommand];
+const EMULATORS: readonly EmulatorCommand[] = [kmsCommand, rdsCommand, cloudflowCommand];
 
 function usage(): string {
   return [
     'usage: serve.ts <emulator> [--port P] [--host H] [--access-key ID:SECRET] [flags]',
-    ...EMULATORS.map((c) => `  ${c.name.padEnd(5)} ${c.summary} (default port ${c.defaultPort})`),
+    ...EMULATORS.map((c) => `  ${c.name.padEnd(9)} ${c.summary} (default port ${c.defaultPort})`),
   ].join('\n');
 }
 

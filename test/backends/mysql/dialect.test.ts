@@ -68,7 +68,7 @@ describe('nativePasswordHash', () => {
 describe('setPassword', () => {
   it.each(OLD)("%s: SET PASSWORD ... = '<hash>', one per host", (raw) => {
     expect(dialectFor(v(raw)).setPassword('appuser_rt', [{ host: '%' }], 'pw')).toEqual([
-      { sql: 'SET PASSWORD FOR ?@? = ?', values: ['appuser_rt', '%', PW_HASH] },
+      { sql: 'SET PASSWORD FOR ?@? = ?', values: ['appuser_rt', '%', PW_HASH], secrets: [2] },
     ]);
     expect(
       dialectFor(v(raw))
@@ -79,19 +79,19 @@ describe('setPassword', () => {
 
   it.each(NEW_MARIADB)('%s: ALTER USER ... IDENTIFIED BY PASSWORD <hash>', (raw) => {
     expect(dialectFor(v(raw)).setPassword('appuser_rt', [{ host: '%' }], 'pw')).toEqual([
-      { sql: 'ALTER USER ?@? IDENTIFIED BY PASSWORD ?', values: ['appuser_rt', '%', PW_HASH] },
+      { sql: 'ALTER USER ?@? IDENTIFIED BY PASSWORD ?', values: ['appuser_rt', '%', PW_HASH], secrets: [2] },
     ]);
   });
 
   it.each(NEW_MYSQL)('%s: ALTER USER ... IDENTIFIED WITH mysql_native_password AS <hash> for a native account', (raw) => {
     expect(dialectFor(v(raw)).setPassword('appuser_rt', [{ host: '%', plugin: 'mysql_native_password' }], 'pw')).toEqual([
-      { sql: 'ALTER USER ?@? IDENTIFIED WITH mysql_native_password AS ?', values: ['appuser_rt', '%', PW_HASH] },
+      { sql: 'ALTER USER ?@? IDENTIFIED WITH mysql_native_password AS ?', values: ['appuser_rt', '%', PW_HASH], secrets: [2] },
     ]);
   });
 
   it.each(NEW_MYSQL)('%s: the password itself only where no hash can be given (unknown default plugin)', (raw) => {
     expect(dialectFor(v(raw)).setPassword('appuser_rt', [{ host: '%' }], 'pw')).toEqual([
-      { sql: 'ALTER USER ?@? IDENTIFIED BY ?', values: ['appuser_rt', '%', 'pw'] },
+      { sql: 'ALTER USER ?@? IDENTIFIED BY ?', values: ['appuser_rt', '%', 'pw'], secrets: [2] },
     ]);
   });
 
@@ -237,15 +237,18 @@ describe('authentication plugin of the current account', () => {
     expect(d.createUser('u', '%', 'pw', 'mysql_native_password')).toEqual({
       sql: 'CREATE USER ?@? IDENTIFIED WITH mysql_native_password AS ?',
       values: ['u', '%', PW_HASH],
+      secrets: [2],
     });
     expect(d.createUser('u', '%', 'pw', 'caching_sha2_password')).toEqual({
       sql: 'CREATE USER ?@? IDENTIFIED WITH caching_sha2_password BY ?',
       values: ['u', '%', 'pw'],
+      secrets: [2],
     });
     expect(d.setPassword('u', [{ host: '%', plugin: 'caching_sha2_password' }, { host: '10.%' }], 'pw')).toEqual([
       {
         sql: 'ALTER USER ?@? IDENTIFIED WITH caching_sha2_password BY ?, ?@? IDENTIFIED BY ?',
         values: ['u', '%', 'pw', 'u', '10.%', 'pw'],
+        secrets: [2, 5],
       },
     ]);
   });
@@ -257,6 +260,7 @@ describe('authentication plugin of the current account', () => {
       expect(d.createUser('u', '%', 'pw', 'mysql_native_password')).toEqual({
         sql: 'CREATE USER ?@? IDENTIFIED BY PASSWORD ?',
         values: ['u', '%', PW_HASH],
+        secrets: [2],
       });
     },
   );

@@ -1,7 +1,9 @@
 // Unit tests of the one SQL quoting module; they must never need a database or a network.
 import { format } from 'mysql2';
 import { describe, expect, it } from 'vitest';
-import { bound, quoteAccount, quoteIdentifier, verbatim } from '../../../src/backends/mysql/sql.js';
+import { dialectFor, parseServerVersion } from '../../../src/backends/mysql/dialect.js';
+import { nativePasswordHash } from '../../../src/backends/mysql/password-hash.js';
+import { bound, quoteAccount, quoteIdentifier, redactedText, secret, statementText, verbatim } from '../../../src/backends/mysql/sql.js';
 
 describe('quoteIdentifier', () => {
   it('backtick-quotes plain names', () => {
@@ -60,5 +62,53 @@ describe('Sql helpers', () => {
       sql: "GRANT SELECT ON `a?b`.* TO 'u'@'%'",
       values: [],
     });
+  });
+});
+
+describe('statement text, as sent and as a dry run shows it', () => {
+  it("records secret() values' places and binds them as any other value", () => {
+    expect(bound('CREATE USER ?@? IDENTIFIED BY ?', 'u', '%', secret('pw'))).toEqual({
+      sql: 'CREATE USER ?@? IDENTIFIED BY ?',
+      values: ['u', '%', 'pw'],
+      secrets: [2],
+    });
+  });
+
+  it("is mysql2's own substitution for bound statements, and the text as written for server text", () => {
+    const hostile = "x'@'%' IDENTIFIED BY 'p'; --";
+    const statement = bound('ALTER USER ?@? PASSWORD EXPIRE INTERVAL ? DAY', hostile, '10.%', 90);
+    expect(statementText(statement)).toBe(format(statement.sql, [...statement.values]));
+    expect(statementText(verbatim("GRANT SELECT ON `a?b`.* TO 'u'@'%'"))).toBe("GRANT SELECT ON `a?b`.* TO 'u'@'%'");
+  });
+
+  it("shows each secret as the literal '<redacted>' and is otherwise the very text sent", () => {
+    const statement = bound('ALTER USER ?@? IDENTIFIED BY ?, ?@? IDENTIFIED BY ?', 'u', '%', secret('pw1'), 'u', '10.%', secret('pw2'));
+    expect(redactedText(statement)).toBe("ALTER USER 'u'@'%' IDENTIFIED BY '<redacted>', 'u'@'10.%' IDENTIFIED BY '<redacted>'");
+    expect(statementText(statement)).toBe("ALTER USER 'u'@'%' IDENTIFIED BY 'pw1', 'u'@'10.%' IDENTIFIED BY 'pw2'");
+  });
+
+  it('never shows a password or its hash for any account statement of any server, hashed or not, whatever the plugin', () => {
+    const password = "Pa'ss\\word-1234";
+    const versions = ['5.6.51', '5.7.5', '5.7.6', '8.0.36', '9.1.0', '10.1.48-MariaDB', '10.2.0-MariaDB', '11.4.2-MariaDB'];
+    let shown = 0;
+    for (const raw of versions) {
+      for (const hashPasswords of [true, false]) {
+        const d = dialectFor(parseServerVersion(raw), { hashPasswords });
+        for (const plugin of [undefined, 'mysql_native_password', 'caching_sha2_password', 'sha256_password']) {
+          for (const s of [
+            ...d.setPassword('u', [{ host: '%', plugin }, { host: '10.%' }], password),
+            d.createUser('u', '%', password, plugin),
+          ]) {
+            const text = redactedText(s);
+            expect(text).not.toContain(password);
+            expect(text).not.toContain(nativePasswordHash(password));
+            expect(text).toContain("'<redacted>'");
+            expect(s.values.some((value) => value === password || value === nativePasswordHash(password))).toBe(true);
+            shown++;
+          }
+        }
+      }
+    }
+    expect(shown).toBeGreaterThan(100);
   });
 });

@@ -118,7 +118,7 @@ const SeedFile = z.array(
 );
 
 /** The seed file's secrets. Its text never reaches a message: a JSON error would quote SecretData. */
-async function readSeedFile(path: string): Promise<KmsSeedSecret[]> {
+export async function readSeedFile(path: string): Promise<KmsSeedSecret[]> {
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(path, 'utf8'));
