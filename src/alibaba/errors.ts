@@ -3,7 +3,7 @@
  * SDK error messages are never copied: on a network failure they contain the request URL,
  * and the KMS SDK puts every request parameter (SecretData included) in that URL's query.
  */
-import { CloudApiError, TransientError, type RotationError } from '../errors.js';
+import { ConfigurationError, CloudApiError, TransientError, type RotationError } from '../errors.js';
 import { SOCKET_ERROR_CODES } from '../network.js';
 
 export interface CloudErrorInfo {
@@ -73,6 +73,12 @@ export function isTransient(info: CloudErrorInfo): boolean {
 
 /** `what` says which call on which secret or instance, e.g. "KMS GetSecretValue for secret app-db". */
 export function toRotationError(err: unknown, what: string): RotationError {
+  // The default credential chain found nothing: no call was made, and no retry will find any.
+  if (err instanceof Error && err.message.startsWith('unable to get credentials from any of the providers in the chain')) {
+    return new ConfigurationError(
+      `${what} failed: no Alibaba Cloud credentials (set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, a profile or an instance role)`,
+    );
+  }
   const info = cloudErrorInfo(err);
   const detail = `${what} failed: ${info.code}${info.status ? ` (HTTP ${info.status})` : ''}`;
   return isTransient(info) ? new TransientError(detail) : new CloudApiError(detail);

@@ -25,6 +25,8 @@ export interface CommandSpec<Flags> {
   readonly options: OptionsConfig;
   /** Names of the positional arguments, in order; all required. */
   readonly positionals: readonly string[];
+  /** true: the command touches no cloud API, so it needs no region (flow validate). */
+  readonly regionless?: boolean;
   /** Checks `{...flags, ...positionals by name}`; its messages name the flag. */
   readonly flags: z.ZodType<Flags>;
   run(flags: Flags, context: CliContext): Promise<number>;
@@ -38,6 +40,7 @@ export interface Command {
   readonly help: string;
   /** Parses `args` (after the command's name) and runs the command. */
   parse(args: readonly string[]): { global: GlobalFlags; run: (context: CliContext) => Promise<number> } | 'help';
+  readonly regionless: boolean;
 }
 
 export interface GlobalFlags {
@@ -62,6 +65,7 @@ export function defineCommand<Flags>(spec: CommandSpec<Flags>): Command {
     usage: spec.usage,
     summary: spec.summary,
     help: spec.help,
+    regionless: spec.regionless ?? false,
     parse(args) {
       let parsed: ReturnType<typeof parseArgs>;
       try {

@@ -42,8 +42,14 @@ export function cliKmsEndpoint(env: Environment, region: string): Endpoint {
     : { protocol: 'https', host: `kms.${region}.aliyuncs.com` };
 }
 
-export function createContext(options: { region: string | undefined; env: Environment; output: CliOutput; debug: boolean }): CliContext {
-  const region = options.region ?? options.env['ALIBABA_CLOUD_REGION_ID'];
+export function createContext(options: {
+  region: string | undefined;
+  env: Environment;
+  output: CliOutput;
+  debug: boolean;
+  regionless?: boolean;
+}): CliContext {
+  const region = options.region ?? options.env['ALIBABA_CLOUD_REGION_ID'] ?? (options.regionless ? 'cn-hangzhou' : undefined);
   if (!region) throw new UsageError('no region: pass --region R or set ALIBABA_CLOUD_REGION_ID');
   if (!/^[a-z]{2,}(-[a-z0-9]+)+$/.test(region)) throw new UsageError('ALIBABA_CLOUD_REGION_ID: a region such as cn-hangzhou');
   const config = loadConfig(options.env);

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import { TransientError } from '../errors.js';
 import { executionFailure, type HistoryEvent } from './cloudflow-client.js';
 import type { CliContext } from './context.js';
 import { spinner, type StepSummary } from './progress.js';
@@ -22,7 +23,22 @@ const STEP_OF_STATE: Record<string, string> = {
   Report: 'report',
 };
 const TASK_STATES = new Set(Object.keys(STEP_OF_STATE));
-const POLL_MS = 500;
+/** DescribeExecution long-polls this long (it answers at once when the execution ends). */
+const WAIT_SECONDS = 2;
+/** A throttled or failed poll is retried this many times, 1 s, 2 s, 4 s ... apart, before giving up. */
+const POLL_ATTEMPTS = 6;
+
+/** One poll, retried on TransientError: a blip must not end the command while the rotation goes on. */
+async function retried<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!(err instanceof TransientError) || attempt >= POLL_ATTEMPTS) throw err;
+      await delay(1000 * 2 ** (attempt - 1));
+    }
+  }
+}
 
 /** CloudFlow execution names: letters, digits, - and _, at most 128 characters. */
 function executionName(secretName: string): string {
@@ -84,8 +100,17 @@ export async function followExecution(
   const spin = spinner(context.output, () => `${tracker.running ?? 'starting'} ...`);
   try {
     for (;;) {
-      const execution = await client.describeExecution(flowName, name);
-      const history = await client.getExecutionHistory(flowName, name);
+      let execution: Awaited<ReturnType<typeof client.describeExecution>>;
+      let history: HistoryEvent[];
+      try {
+        execution = await retried(() => client.describeExecution(flowName, name, { waitSeconds: WAIT_SECONDS }));
+        history = await retried(() => client.getExecutionHistory(flowName, name));
+      } catch (err) {
+        if (!(err instanceof TransientError)) throw err;
+        throw new TransientError(
+          `${err.message}; execution ${name} of flow ${flowName} goes on: follow it with fc-secret-rotation status ${input['SecretName'] ?? ''}`,
+        );
+      }
       for (const step of tracker.update(history)) {
         spin.pause();
         onStep(step);
@@ -108,7 +133,6 @@ export async function followExecution(
           ...(failure?.cause ? { Cause: failure.cause } : {}),
         };
       }
-      await delay(POLL_MS);
     }
   } finally {
     spin.stop();

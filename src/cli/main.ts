@@ -51,6 +51,13 @@ function find(args: readonly string[]): { command: Command; rest: readonly strin
   return undefined;
 }
 
+/** Failures outside our errors that still deserve their own words: they hold no value. */
+function knownFailure(err: unknown): string | undefined {
+  const e = err as { code?: unknown; port?: unknown } | undefined;
+  if (e?.code === 'EADDRINUSE') return `port ${String(e.port ?? '')} is in use; choose another with the command's --*-port flag`;
+  return undefined;
+}
+
 export async function main(args: readonly string[], env: Environment, output: CliOutput): Promise<number> {
   if (args.length === 0 || args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
     (args.length === 0 ? output.err : output.out)(overview());
@@ -69,7 +76,13 @@ export async function main(args: readonly string[], env: Environment, output: Cl
       output.out(`usage: fc-secret-rotation ${command.usage}\n\n${command.help}`);
       return EXIT.done;
     }
-    const context = createContext({ region: parsed.global.region, env, output, debug: parsed.global.debug });
+    const context = createContext({
+      region: parsed.global.region,
+      env,
+      output,
+      debug: parsed.global.debug,
+      regionless: command.regionless,
+    });
     return await parsed.run(context);
   } catch (err) {
     if (err instanceof UsageError) {
@@ -78,7 +91,9 @@ export async function main(args: readonly string[], env: Environment, output: Cl
     }
     const name = err instanceof Error ? err.name : 'Error';
     // Our errors' messages never carry a value; a library's might, so only its name is printed.
-    const message = err instanceof RotationError ? err.message : debug && err instanceof Error ? err.message : 'failed unexpectedly';
+    const known = knownFailure(err);
+    const message =
+      err instanceof RotationError ? err.message : (known ?? (debug && err instanceof Error ? err.message : 'failed unexpectedly'));
     output.err(`fc-secret-rotation ${command.name}: ${name}: ${message}`);
     if (debug && err instanceof Error && err.stack) output.err(err.stack);
     return EXIT.failed;

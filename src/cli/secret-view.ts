@@ -37,7 +37,7 @@ const DescribeSecretTags = z.object({
 });
 
 /** The instance named by the secret's `<tagKey>-instance` tag, if any (DescribeSecret with FetchTags). */
-async function taggedInstance(context: CliContext, secretName: string): Promise<string | undefined> {
+export async function taggedInstance(context: CliContext, secretName: string): Promise<string | undefined> {
   const endpoint = cliKmsEndpoint(context.env, context.region);
   const client = new (sdkClass(openapiSdk))(
     new openapiSdk.Config({ endpoint: endpoint.host, protocol: endpoint.protocol, regionId: context.region, ...context.credentials() }),
@@ -124,11 +124,8 @@ export async function loginStateOf(
 ): Promise<LoginState | undefined> {
   const account = await accountOf(context, backend, view, version);
   if (!account) return undefined;
-  try {
-    return await backend.loginState(account.account);
-  } catch {
-    return undefined;
-  }
+  // A database the workstation cannot reach is that, not a secret it cannot read: TransientError goes through.
+  return backend.loginState(account.account);
 }
 
 export function isoTime(ms: number | undefined): string | null {

@@ -83,6 +83,16 @@ describe('rotate', () => {
     expect(run.stdout).toContain('SecretNotFoundError');
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('exits 1 with the function’s error with --local too, naming the secret and the error', async () => {
+    const run = await cli.run('rotate', 'no-such-local-secret', '--local', '--json');
+    expect(run.code).toBe(1);
+    const report = RotateJson.extend({ Error: z.string(), Cause: z.string() }).parse(JSON.parse(run.stdout));
+    expect(report).toMatchObject({ Status: 'Failed', Error: 'SecretNotFoundError' });
+    expect(report.Cause).toContain('no-such-local-secret');
+    const text = await cli.run('rotate', 'no-such-local-secret', '--local');
+    expect(text.stdout).toMatch(/no-such-local-secret: Failed: SecretNotFoundError — .*no-such-local-secret/);
+  });
 });
 
 describe('status, recover and rollback', () => {
@@ -120,6 +130,20 @@ describe('status, recover and rollback', () => {
     expect(await loginWith(cli.world, secret)).toBe('hello');
     const after = StatusJson.parse(JSON.parse((await cli.run('status', secret.secretName, '--json')).stdout));
     expect(after).toMatchObject({ State: 'idle', Current: { VersionId: 'pending-old' }, Previous: { VersionId: 'v1' } });
+  });
+
+  it('refuses to recover or cancel a pending version young enough to be a rotation still running, unless --force', async () => {
+    const secret = await cli.world.addMysqlSecret();
+    await cli.world.stagePending(secret, { versionId: 'maybe-running', ageMinutes: 3 });
+    for (const args of [[], ['--cancel']]) {
+      const run = await cli.run('recover', secret.secretName, ...args);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('the pending version is 3 min old, so a rotation may still be running');
+    }
+    expect(await cli.world.currentVersion(secret.secretName)).toBe('v1');
+    const forced = await cli.run('recover', secret.secretName, '--force');
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(await cli.world.currentVersion(secret.secretName)).toBe('maybe-running');
   });
 
   it('recover --cancel takes ACSPending off and leaves ACSCurrent as it was', async () => {

@@ -64,6 +64,9 @@ describe('fc-secret-rotation', () => {
     const ok = await inProcess(['flow', 'validate', 'flows/rotate-many.yaml', '--region', 'cn-hangzhou']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('valid (rotate-many');
+    // It touches no cloud API: no region needed. The README's half-done rotation is a valid flow too.
+    const example = await inProcess(['flow', 'validate', 'examples/local/half-rotation.yaml']);
+    expect(example.code, example.stderr).toBe(0);
     const { writeFileSync, mkdtempSync } = await import('node:fs');
     const dir = mkdtempSync('/tmp/flow-');
     writeFileSync(

@@ -16,6 +16,7 @@ const FileArg = z.string().min(1, '<FILE>: a flow definition file (YAML or JSON)
 export const flowValidateCommand = defineCommand({
   name: 'flow validate',
   usage: 'flow validate <FILE>',
+  regionless: true,
   summary: 'check a CloudFlow definition against what the local runner implements',
   help: 'Reports every problem (unknown keys or state types, missing Next/End, unreachable or duplicate states, ...) with its state and field.',
   options: {},

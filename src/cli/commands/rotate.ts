@@ -8,12 +8,13 @@
  */
 import { z } from 'zod';
 import { runFlow, SHIPPED_FLOWS } from '../../local/runner/flow.js';
-import { defineCommand, InstanceIdFlag, SecretNameArg, UsageError } from '../command.js';
+import { defineCommand, INSTANCE_ID_HELP, InstanceIdFlag, SecretNameArg, UsageError } from '../command.js';
 import type { CliContext } from '../context.js';
 import { functionEnvironment, functionLogSink } from '../in-process.js';
 import { spinner, StepTracker, type StepSummary } from '../progress.js';
 import type { ExecutionResult } from '../../local/cloudflow/index.js';
 import { followExecution } from '../follow.js';
+import { taggedInstance } from '../secret-view.js';
 
 export interface RotateReport {
   SecretName: string;
@@ -62,15 +63,18 @@ async function rotateLocally(
   } finally {
     spin.stop();
   }
-  const failure = result.failedStateInput as { Error?: unknown; Cause?: unknown } | undefined;
+  // The shipped flows end a failed execution with the function's own error; a Fail state's input is the fallback.
+  const recorded = result.failedStateInput as { Error?: unknown; Cause?: unknown } | undefined;
+  const error = result.error?.Code ?? (typeof recorded?.Error === 'string' ? recorded.Error : undefined);
+  const cause = result.error?.Detail ?? (typeof recorded?.Cause === 'string' ? recorded.Cause : undefined);
   const version = (result.output as { VersionId?: unknown } | undefined)?.VersionId;
   return {
     SecretName: input['SecretName'] ?? '',
     VersionId: typeof version === 'string' ? version : null,
     Status: result.status,
     Steps: tracker.steps,
-    ...(typeof failure?.Error === 'string' ? { Error: failure.Error } : {}),
-    ...(typeof failure?.Cause === 'string' ? { Cause: failure.Cause } : {}),
+    ...(result.status !== 'Succeeded' && error ? { Error: error } : {}),
+    ...(result.status !== 'Succeeded' && cause ? { Cause: cause } : {}),
   };
 }
 
@@ -82,7 +86,7 @@ export const rotateCommand = defineCommand({
     'Starts an execution of the deployed CloudFlow flow (CLOUDFLOW_ENDPOINT, default the region’s) and follows it',
     'step by step until it ends. --local runs the shipped flow in this process instead, the function in-process',
     '(needs a network path to KMS and the database). Exit 0 when the rotation succeeded, 1 otherwise.',
-    '--instance-id  the RDS instance, for a secret of the RDS API backend',
+    INSTANCE_ID_HELP,
     '--flow         the flow to start (default rotate-secret)',
     '--json         one JSON object at the end: {SecretName, VersionId, Status, Steps, Execution?}',
   ].join('\n'),
@@ -96,11 +100,9 @@ export const rotateCommand = defineCommand({
     json: z.boolean().optional(),
   }),
   async run(flags, context) {
-    const input = {
-      SecretName: flags.SecretName,
-      RegionId: context.region,
-      ...(flags['instance-id'] ? { InstanceId: flags['instance-id'] } : {}),
-    };
+    // As every command that reads a secret: --instance-id, else the secret's <ROTATION_TAG_KEY>-instance tag.
+    const instanceId = flags['instance-id'] ?? (await taggedInstance(context, flags.SecretName));
+    const input = { SecretName: flags.SecretName, RegionId: context.region, ...(instanceId ? { InstanceId: instanceId } : {}) };
     const report = flags.local
       ? await rotateLocally(context, flags.flow, input, (step) => printStep(context, step))
       : await followExecution(context, flags.flow, input, (step) => printStep(context, step));

@@ -5,6 +5,7 @@
  * finishes or cancels it. Exit 3 when stuck. Reads only; never prints a password.
  */
 import { z } from 'zod';
+import { TransientError } from '../../errors.js';
 import { defineCommand, INSTANCE_ID_HELP, InstanceIdFlag, SecretNameArg } from '../command.js';
 import type { CliContext } from '../context.js';
 import { accountNameOf, backendOf, isoTime, loginStateOf, readSecretView, type SecretView } from '../secret-view.js';
@@ -30,7 +31,14 @@ export async function statusOf(context: CliContext, view: SecretView, now = Date
   const { current, pending, previous } = view;
   let logsIn: boolean | null = null;
   if (pending && pending.versionId !== current?.versionId) {
-    const state = await loginStateOf(context, await backendOf(context, view), view, pending);
+    let state: Awaited<ReturnType<typeof loginStateOf>>;
+    try {
+      state = await loginStateOf(context, await backendOf(context, view), view, pending);
+    } catch (err) {
+      // No network path from here to the database: the status is still worth showing, without the login.
+      if (!(err instanceof TransientError)) throw err;
+      state = undefined;
+    }
     logsIn = state === undefined || state === 'unknown' ? null : state === 'works';
   }
   const pendingAge = pending?.createdAt === undefined ? Infinity : now - pending.createdAt;
