@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigurationError } from './errors.js';
+import { checkPasswordConfig } from './password.js';
 
 /** The function's environment variables, as FC sets them or a runner passes them. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -27,6 +28,13 @@ export interface Config {
   rdsEndpoint: Endpoint | undefined;
   excludeCharacters: string;
   passwordLength: number;
+  /** EXCLUDE_UPPERCASE ... EXCLUDE_PUNCTUATION: leave the whole type out (GetRandomPassword's parameters); default false. */
+  excludeUppercase: boolean;
+  excludeLowercase: boolean;
+  excludeNumbers: boolean;
+  excludePunctuation: boolean;
+  /** REQUIRE_EACH_INCLUDED_TYPE: at least one character of every type not excluded; default true. */
+  requireEachIncludedType: boolean;
   /** undefined: each backend applies its own default */
   accountNameMaxLength: number | undefined;
   /** PEM contents of MYSQL_CA_FILE, read once per invocation so a bad path fails before anything connects. */
@@ -55,6 +63,13 @@ const positiveInt = (variable: string, min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min, `${variable} must be at least ${min}`).max(max, `${variable} must be at most ${max}`));
 
+/** "true" or "false", in any case, as GetRandomPassword takes its flags. */
+const flag = (variable: string) =>
+  z
+    .string()
+    .regex(/^(true|false)$/i, `${variable} must be true or false`)
+    .transform((value) => value.toLowerCase() === 'true');
+
 function readCa(path: string | undefined): string | undefined {
   if (!path) return undefined;
   let pem: string;
@@ -77,11 +92,21 @@ export function loadConfig(env: Environment): Config {
   };
   const kms = env['KMS_ENDPOINT'] ? parseEndpoint(env['KMS_ENDPOINT'], 'KMS_ENDPOINT') : undefined;
   const rds = env['RDS_ENDPOINT'] ? parseEndpoint(env['RDS_ENDPOINT'], 'RDS_ENDPOINT') : undefined;
+  const password = {
+    excludeCharacters: env['EXCLUDE_CHARACTERS'] ?? DEFAULT_EXCLUDE_CHARACTERS,
+    passwordLength: read('PASSWORD_LENGTH', positiveInt('PASSWORD_LENGTH', 8, 128)) ?? 32,
+    excludeUppercase: read('EXCLUDE_UPPERCASE', flag('EXCLUDE_UPPERCASE')) ?? false,
+    excludeLowercase: read('EXCLUDE_LOWERCASE', flag('EXCLUDE_LOWERCASE')) ?? false,
+    excludeNumbers: read('EXCLUDE_NUMBERS', flag('EXCLUDE_NUMBERS')) ?? false,
+    excludePunctuation: read('EXCLUDE_PUNCTUATION', flag('EXCLUDE_PUNCTUATION')) ?? false,
+    requireEachIncludedType: read('REQUIRE_EACH_INCLUDED_TYPE', flag('REQUIRE_EACH_INCLUDED_TYPE')) ?? true,
+  };
+  // A combination no database could meet fails here, for every step; each backend's rules are met at `new`.
+  checkPasswordConfig(password);
   return {
     kmsEndpoint: (regionId) => kms ?? { protocol: 'https', host: `kms-vpc.${regionId}.aliyuncs.com` },
     rdsEndpoint: rds,
-    excludeCharacters: env['EXCLUDE_CHARACTERS'] ?? DEFAULT_EXCLUDE_CHARACTERS,
-    passwordLength: read('PASSWORD_LENGTH', positiveInt('PASSWORD_LENGTH', 8, 128)) ?? 32,
+    ...password,
     accountNameMaxLength: read('ACCOUNT_NAME_MAX_LENGTH', positiveInt('ACCOUNT_NAME_MAX_LENGTH', 2, 80)),
     mysqlCa: readCa(env['MYSQL_CA_FILE']),
     rotationTagKey:

@@ -13,6 +13,69 @@ describe('loadConfig', () => {
     expect(config.passwordLength).toBe(32);
     expect(config.accountNameMaxLength).toBeUndefined();
     expect(config.mysqlCa).toBeUndefined();
+    expect(config.excludeUppercase).toBe(false);
+    expect(config.excludeLowercase).toBe(false);
+    expect(config.excludeNumbers).toBe(false);
+    expect(config.excludePunctuation).toBe(false);
+    expect(config.requireEachIncludedType).toBe(true);
+  });
+
+  it("reads GetRandomPassword's type flags, true or false in any case, empty as unset", () => {
+    const config = loadConfig({
+      EXCLUDE_UPPERCASE: 'true',
+      EXCLUDE_LOWERCASE: 'FALSE',
+      EXCLUDE_NUMBERS: '',
+      EXCLUDE_PUNCTUATION: 'False',
+      REQUIRE_EACH_INCLUDED_TYPE: 'false',
+    });
+    expect(config.excludeUppercase).toBe(true);
+    expect(config.excludeLowercase).toBe(false);
+    expect(config.excludeNumbers).toBe(false);
+    expect(config.excludePunctuation).toBe(false);
+    expect(config.requireEachIncludedType).toBe(false);
+    const other = loadConfig({ EXCLUDE_LOWERCASE: 'TRUE', EXCLUDE_NUMBERS: 'false', EXCLUDE_PUNCTUATION: 'false' });
+    expect([other.excludeLowercase, other.excludeNumbers, other.excludePunctuation, other.requireEachIncludedType]).toEqual([
+      true,
+      false,
+      false,
+      true,
+    ]);
+    expect(loadConfig({ EXCLUDE_NUMBERS: 'True' }).excludeNumbers).toBe(true);
+    expect(loadConfig({ EXCLUDE_PUNCTUATION: 'true' }).excludePunctuation).toBe(true);
+  });
+
+  it.each(['EXCLUDE_UPPERCASE', 'EXCLUDE_LOWERCASE', 'EXCLUDE_NUMBERS', 'EXCLUDE_PUNCTUATION', 'REQUIRE_EACH_INCLUDED_TYPE'])(
+    'refuses a %s that is not true or false, naming it and not the value',
+    (variable) => {
+      for (const value of ['yes', '1', 'on', 'truex']) {
+        let message = '';
+        try {
+          loadConfig({ [variable]: value });
+        } catch (err) {
+          expect(err).toBeInstanceOf(ConfigurationError);
+          message = (err as Error).message;
+        }
+        expect(message).toBe(`${variable} must be true or false`);
+      }
+    },
+  );
+
+  it('refuses a combination that leaves fewer than three character types, before any secret is read', () => {
+    expect(() => loadConfig({ EXCLUDE_NUMBERS: 'true', EXCLUDE_PUNCTUATION: 'true' })).toThrow(
+      /^EXCLUDE_NUMBERS, EXCLUDE_PUNCTUATION leave fewer than three character classes/,
+    );
+    const digits = '0123456789';
+    let message = '';
+    try {
+      loadConfig({ EXCLUDE_CHARACTERS: digits, EXCLUDE_UPPERCASE: 'true' });
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigurationError);
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^EXCLUDE_UPPERCASE, EXCLUDE_CHARACTERS leave fewer than three character classes/);
+    expect(message.includes(digits)).toBe(false);
+    // Three types left is enough, with or without one of each required.
+    expect(loadConfig({ EXCLUDE_PUNCTUATION: 'true', REQUIRE_EACH_INCLUDED_TYPE: 'false' }).excludePunctuation).toBe(true);
   });
 
   it('reads local and custom endpoints', () => {
