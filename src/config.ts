@@ -41,6 +41,8 @@ export interface Config {
   mysqlCa: string | undefined;
   /** ROTATION_TAG_KEY: the tag `discover` looks for when the event names none. */
   rotationTagKey: string;
+  /** PREVIOUS_ACCOUNT_SESSIONS: what `set` does when the account whose password it changes still has sessions. */
+  previousAccountSessions: 'warn' | 'refuse';
 }
 
 export const DEFAULT_ROTATION_TAG_KEY = 'fc-rotation';
@@ -119,5 +121,8 @@ export function loadConfig(env: Environment): Config {
             'ROTATION_TAG_KEY must be a tag key of at most 119 printable characters (<key>-instance must fit 128)',
           ),
       ) ?? DEFAULT_ROTATION_TAG_KEY,
+    previousAccountSessions:
+      read('PREVIOUS_ACCOUNT_SESSIONS', z.enum(['warn', 'refuse'], { error: () => 'PREVIOUS_ACCOUNT_SESSIONS must be warn or refuse' })) ??
+      'warn',
   };
 }

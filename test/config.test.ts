@@ -99,8 +99,14 @@ describe('loadConfig', () => {
     ['ACCOUNT_NAME_MAX_LENGTH', { ACCOUNT_NAME_MAX_LENGTH: '-3' }],
     ['KMS_ENDPOINT', { KMS_ENDPOINT: 'ftp://x/y?z' }],
     ['RDS_ENDPOINT', { RDS_ENDPOINT: 'http://a b' }],
+    ['PREVIOUS_ACCOUNT_SESSIONS', { PREVIOUS_ACCOUNT_SESSIONS: 'ignore' }],
   ])('refuses a malformed %s, naming it', (variable, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigurationError);
     expect(() => loadConfig(env)).toThrow(variable);
+  });
+
+  it('warns about sessions on the previous account by default, and refuses only when told', () => {
+    expect(loadConfig({}).previousAccountSessions).toBe('warn');
+    expect(loadConfig({ PREVIOUS_ACCOUNT_SESSIONS: 'refuse' }).previousAccountSessions).toBe('refuse');
   });
 });

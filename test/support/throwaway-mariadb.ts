@@ -4,10 +4,12 @@
  * 127.0.0.1. For faults that reach the whole server (FLUSH TABLES WITH READ LOCK, locking the
  * privilege tables), which must never run on the shared server other test files use at the same
  * time. It never connects to any server but the one it started, and stop() removes everything.
+ * With `tls`, it also offers TLS (and still accepts plain TCP): a CA and server certificates made
+ * for the run with `openssl` in the same directory, one of them installed at a time (FLUSH SSL).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -19,9 +21,31 @@ const STOP_TIMEOUT_MS = 10_000;
 // Small files and buffers: the server only has to hold a few accounts, and start in about a second.
 const SMALL = ['--innodb-log-file-size=4M', '--innodb-buffer-pool-size=16M', '--skip-name-resolve'];
 
+export interface ThrowawayTlsOptions {
+  /**
+   * The server certificates to make, by name, each signed by the run's CA and naming exactly the
+   * given subjectAltName (`IP:127.0.0.1`, `DNS:localhost`, `DNS:db.example.test`); their subject
+   * CN names none of them, so only the SAN can match.
+   */
+  certificates: Readonly<Record<string, string>>;
+  /** The certificate the server starts with; the first one by default. */
+  initial?: string;
+}
+
+export interface ThrowawayTls {
+  /** The run's CA (a PEM file), which signed every server certificate. */
+  caFile: string;
+  /** A second CA, made for the run too, that signed nothing the server holds. */
+  otherCaFile: string;
+  /** The certificate the server presents from now on: installed over its ssl_cert/ssl_key files and reloaded with FLUSH SSL. */
+  use(name: string): Promise<void>;
+}
+
 export interface ThrowawayMariadb {
   /** root@127.0.0.1, empty password. */
   server: ServerAddress;
+  /** Set when started with `tls`. */
+  tls?: ThrowawayTls;
   /** Shuts the server down and removes its directory. */
   stop(): Promise<void>;
 }
@@ -33,8 +57,111 @@ function findProgram(names: string[]): string | undefined {
   return undefined;
 }
 
-export function throwawayMariadbAvailable(): boolean {
-  return findProgram(['mariadbd']) !== undefined && findProgram(['mariadb-install-db']) !== undefined;
+export function throwawayMariadbAvailable(options: { tls?: boolean } = {}): boolean {
+  return (
+    findProgram(['mariadbd']) !== undefined &&
+    findProgram(['mariadb-install-db']) !== undefined &&
+    (!options.tls || findProgram(['openssl']) !== undefined)
+  );
+}
+
+function openssl(program: string, args: string[]): void {
+  const run = spawnSync(program, args, { encoding: 'utf8', timeout: START_TIMEOUT_MS });
+  if (run.status !== 0)
+    throw new Error(`throwaway MariaDB: openssl ${args[0]} failed (${run.status ?? run.signal}): ${run.stderr.slice(-500)}`);
+}
+
+/** A CA's key and self-signed certificate, `<dir>/<name>.key` and `<dir>/<name>.pem`. */
+function makeCa(program: string, dir: string, name: string): void {
+  // P-256 keys: generated in milliseconds, where RSA keys take a noticeable part of a second each.
+  openssl(program, [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    join(dir, `${name}.key`),
+    '-out',
+    join(dir, `${name}.pem`),
+    '-days',
+    '2',
+    '-subj',
+    `/CN=fc-secret-rotation test ${name}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+}
+
+/** A server key and certificate naming `san` only, signed by CA `ca`: `<dir>/<name>.key`, `<dir>/<name>.pem`. */
+async function makeServerCertificate(program: string, dir: string, ca: string, name: string, san: string, serial: number): Promise<void> {
+  const key = join(dir, `${name}.key`);
+  const csr = join(dir, `${name}.csr`);
+  const extensions = join(dir, `${name}.ext`);
+  await writeFile(extensions, `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=${san}\n`);
+  openssl(program, [
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    csr,
+    '-subj',
+    `/CN=fc-secret-rotation test server ${name}`,
+  ]);
+  openssl(program, [
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    join(dir, `${ca}.pem`),
+    '-CAkey',
+    join(dir, `${ca}.key`),
+    '-set_serial',
+    String(serial),
+    '-days',
+    '2',
+    '-extfile',
+    extensions,
+    '-out',
+    join(dir, `${name}.pem`),
+  ]);
+}
+
+/** The run's CAs and server certificates in `dir`, the first (or `initial`) one installed as server.pem/server.key. */
+async function makeCertificates(dir: string, options: ThrowawayTlsOptions): Promise<void> {
+  const program = findProgram(['openssl']);
+  if (!program) throw new Error('throwaway MariaDB: openssl is not installed');
+  makeCa(program, dir, 'ca');
+  makeCa(program, dir, 'other-ca');
+  const names = Object.keys(options.certificates);
+  for (const [index, name] of names.entries()) {
+    if (!/^[a-z0-9-]+$/.test(name) || name === 'ca' || name === 'other-ca' || name === 'server') {
+      throw new Error(
+        `throwaway MariaDB: certificate name ${name} must be lowercase letters, digits and dashes, and not ca, other-ca or server`,
+      );
+    }
+    await makeServerCertificate(program, dir, 'ca', `cert-${name}`, options.certificates[name] ?? '', index + 1);
+  }
+  const initial = options.initial ?? names[0];
+  if (initial === undefined || !names.includes(initial))
+    throw new Error('throwaway MariaDB: tls needs at least one certificate, and initial among them');
+  await installCertificate(dir, initial);
+}
+
+async function installCertificate(dir: string, name: string): Promise<void> {
+  await copyFile(join(dir, `cert-${name}.pem`), join(dir, 'server.pem'));
+  await copyFile(join(dir, `cert-${name}.key`), join(dir, 'server.key'));
 }
 
 async function freePort(): Promise<number> {
@@ -63,7 +190,7 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startThrowawayMariadb(): Promise<ThrowawayMariadb> {
+export async function startThrowawayMariadb(options: { tls?: ThrowawayTlsOptions } = {}): Promise<ThrowawayMariadb> {
   const daemon = findProgram(['mariadbd', 'mysqld']);
   const installer = findProgram(['mariadb-install-db', 'mysql_install_db']);
   if (!daemon || !installer) throw new Error('throwaway MariaDB: mariadbd and mariadb-install-db are not installed');
@@ -85,6 +212,11 @@ export async function startThrowawayMariadb(): Promise<ThrowawayMariadb> {
     if (install.status !== 0) {
       throw new Error(`throwaway MariaDB: mariadb-install-db failed (${install.status ?? install.signal}): ${install.stderr.slice(-500)}`);
     }
+    const tlsOptions = options.tls;
+    if (tlsOptions) await makeCertificates(dir, tlsOptions);
+    const ssl = tlsOptions
+      ? [`--ssl-ca=${join(dir, 'ca.pem')}`, `--ssl-cert=${join(dir, 'server.pem')}`, `--ssl-key=${join(dir, 'server.key')}`]
+      : [];
     const port = await freePort();
     child = spawn(
       daemon,
@@ -97,6 +229,7 @@ export async function startThrowawayMariadb(): Promise<ThrowawayMariadb> {
         `--log-error=${errorLog}`,
         '--bind-address=127.0.0.1',
         '--skip-log-bin',
+        ...ssl,
         ...asUser,
         ...SMALL,
       ],
@@ -120,8 +253,23 @@ export async function startThrowawayMariadb(): Promise<ThrowawayMariadb> {
       }
     }
     const running = child;
+    const tls: ThrowawayTls | undefined = tlsOptions && {
+      caFile: join(dir, 'ca.pem'),
+      otherCaFile: join(dir, 'other-ca.pem'),
+      async use(name) {
+        if (!Object.hasOwn(tlsOptions.certificates, name)) throw new Error(`throwaway MariaDB: no certificate ${name}`);
+        await installCertificate(dir, name);
+        const conn = await mysql.createConnection({ ...server, connectTimeout: 1_000 });
+        try {
+          await conn.query('FLUSH SSL');
+        } finally {
+          await conn.end();
+        }
+      },
+    };
     return {
       server,
+      ...(tls ? { tls } : {}),
       async stop() {
         try {
           const conn = await mysql.createConnection({ ...server, connectTimeout: 1_000 });

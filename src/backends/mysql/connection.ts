@@ -7,7 +7,7 @@
  * queued or running on the server when it returns.
  */
 import mysql from 'mysql2/promise';
-import { DatabaseError, TransientError } from '../../errors.js';
+import { DatabaseError, PreconditionError, TransientError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { Account } from '../backend.js';
 import { atLeast, parseServerVersion, type Flavor } from './dialect.js';
@@ -21,6 +21,7 @@ import {
   type RefusalReason,
 } from './server-errors.js';
 import { statementText, verbatim, type Sql } from './sql.js';
+import { tlsFailure, tlsOptions, tlsRefusal, tlsSocket } from './tls.js';
 
 /** Dialling and logging in, per attempt (the TLS fallback may make two). */
 export const CONNECT_TIMEOUT_MS = 5_000;
@@ -84,15 +85,14 @@ function seconds(ms: number): string {
   return `${Math.round(ms / 100) / 10} s`;
 }
 
-/** Verified TLS: the chain against the CA bundle and the certificate against the host name or IP we dialled. */
-function tlsOptions(ca: string | undefined): mysql.SslOptions {
-  return { ...(ca ? { ca } : {}), rejectUnauthorized: true, verifyIdentity: true };
-}
-
 async function open(account: Account, ssl: mysql.SslOptions | undefined, connectTimeout: number): Promise<mysql.Connection> {
+  const port = account.port ?? 3306;
+  // An IP Endpoint's certificate is checked against that address: see tls.ts.
+  const stream = ssl ? tlsSocket(account.endpoint, port) : undefined;
   const conn = await mysql.createConnection({
     host: account.endpoint,
-    port: account.port ?? 3306,
+    port,
+    ...(stream ? { stream } : {}),
     user: account.user,
     password: account.password,
     ...(account.database ? { database: account.database } : {}),
@@ -305,6 +305,11 @@ class BoundedSession implements Session {
 
 async function connect(account: Account, options: ConnectOptions, limits: ConnectionLimits, deadline: number): Promise<BoundedSession> {
   const what = `${options.label}: connecting as ${account.user}`;
+  const where = { account: account.user, host: account.endpoint, port: account.port ?? 3306 };
+  /** Every login's outcome is logged, and whether it went over TLS. */
+  const refused = (err: unknown, tls: boolean): void => {
+    if (err instanceof LoginRefused) options.log.info('login refused', { ...where, tls, errorName: err.code });
+  };
   /** Dials and logs in; `tlsFailure` names what went wrong when TLS itself failed and the fallback may try plain TCP. */
   const dial = async (ssl: mysql.SslOptions | undefined): Promise<{ conn: mysql.Connection } | { tlsFailure: string }> => {
     const timeout = Math.min(limits.connectTimeoutMs, deadline - Date.now());
@@ -312,21 +317,24 @@ async function connect(account: Account, options: ConnectOptions, limits: Connec
     try {
       return { conn: await open(account, ssl, timeout) };
     } catch (err) {
-      const mapped = toDatabaseError(err, what, 'connect');
-      // A refused login or an unreachable server would fail in plain text too; anything else is TLS itself failing.
-      if (ssl === undefined || account.ssl !== undefined || mapped instanceof LoginRefused || mapped instanceof TransientError)
+      // A refused login or an unreachable server would fail in plain text too: only TLS itself failing may fall back.
+      const failure = ssl === undefined ? undefined : tlsFailure(err);
+      if (failure === undefined) {
+        const mapped = toDatabaseError(err, what, 'connect');
+        refused(mapped, ssl !== undefined);
         throw mapped;
-      return { tlsFailure: classifyError(err, 'connect').name };
+      }
+      if (account.ssl === undefined) return { tlsFailure: failure.name };
+      // SSL: true, and no fallback. A certificate or a server that cannot be verified stays so on retry: not transient.
+      const why = tlsRefusal(failure, account.endpoint, options.ca !== undefined);
+      if (failure.kind === 'network') throw new TransientError(`${what} failed: ${why}`);
+      throw new PreconditionError(`${what} refused: ${why}`);
     }
   };
   let ssl = account.ssl === false ? undefined : tlsOptions(options.ca);
   let dialled = await dial(ssl);
   if ('tlsFailure' in dialled) {
-    options.log.warn('TLS failed and the secret does not set SSL: connecting without TLS', {
-      account: account.user,
-      host: account.endpoint,
-      errorName: dialled.tlsFailure,
-    });
+    options.log.warn('TLS failed and the secret does not set SSL: connecting without TLS', { ...where, errorName: dialled.tlsFailure });
     ssl = undefined;
     dialled = await dial(undefined);
   }
@@ -336,9 +344,12 @@ async function connect(account: Account, options: ConnectOptions, limits: Connec
   try {
     await session.prepare();
   } catch (err) {
+    refused(err, ssl !== undefined);
     await session.close();
     throw err;
   }
+  // mysql2 given `ssl` either completes verified TLS or fails: never plain text in its place.
+  options.log.info('logged in', { ...where, tls: ssl !== undefined });
   return session;
 }
 
