@@ -90,9 +90,12 @@ const cases: Case[] = [
     arrange: async (fx) => (await fx.seed(), event(fx, { Step: 'new' })),
   },
   {
-    name: 'no MasterSecret (single-user rotation is not in this release)',
-    error: 'PreconditionError',
-    arrange: async (fx) => (await fx.seed(fx.appSecret({ MasterSecret: undefined })), event(fx, { Step: 'new' })),
+    name: 'RotationStrategy alternate without a MasterSecret',
+    error: 'InvalidSecretError',
+    arrange: async (fx) => (
+      await fx.seed(fx.appSecret({ MasterSecret: undefined, RotationStrategy: 'alternate' })),
+      event(fx, { Step: 'new' })
+    ),
   },
   {
     name: 'tampered pending: AccountName is not the alternate',

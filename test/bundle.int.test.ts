@@ -10,6 +10,7 @@ import { Fixture, REGION } from './support/fixture.js';
 import { loadFlowFile, runExecution, type InvokeRequest } from '../src/local/cloudflow/index.js';
 import { RotationWorld } from '../src/local/fixtures/rotation-world.js';
 import { shippedFlowPath } from '../src/local/runner/flow.js';
+import { adminConnection } from '../src/local/fixtures/mysql-sandbox.js';
 
 /** What FC reports of a failed invocation: the error's name (errorType) and message, and the class that threw it. */
 interface InvocationError {
@@ -166,6 +167,56 @@ describe('dist/index.js on an RDS secret with InstanceId', () => {
       const privileges = async (name: string) => (await api.describeAccount(instanceId, name))?.privileges;
       expect(await privileges(current!.AccountName)).toEqual(await privileges(previous!.AccountName));
     }
+  });
+});
+
+describe('dist/index.js on single-account secrets (RotationStrategy single)', () => {
+  let mysqlFx: Fixture;
+  let rdsFx: Fixture;
+  let mysqlHost: BundleHost;
+  let rdsHost: BundleHost;
+  beforeAll(async () => {
+    [mysqlFx, rdsFx] = await Promise.all([Fixture.start(), Fixture.start({ rds: { engineVersion: '8.0' } })]);
+    // Self-managed without MasterSecret: single by default. RDS: named explicitly.
+    await mysqlFx.seed(mysqlFx.appSecret({ MasterSecret: undefined }));
+    await rdsFx.seedRds(rdsFx.rdsSecret({ RotationStrategy: 'single' }));
+    [mysqlHost, rdsHost] = await Promise.all([BundleHost.start(mysqlFx.env), BundleHost.start(rdsFx.env)]);
+  });
+  afterAll(async () => {
+    await Promise.all([mysqlHost?.stop(), rdsHost?.stop()]);
+    await Promise.all([mysqlFx?.stop(), rdsFx?.stop()]);
+  });
+
+  it.each([
+    ['self-managed MariaDB', () => [mysqlFx, mysqlHost, { SecretName: mysqlFx.secretName, RegionId: REGION }] as const],
+    [
+      'the RDS API backend',
+      () => [rdsFx, rdsHost, { SecretName: rdsFx.secretName, RegionId: REGION, InstanceId: rdsFx.rds!.instanceId }] as const,
+    ],
+  ])('rotates the account’s own password through %s: same account, only the new password logs in', async (_, setup) => {
+    const [fx, host, input] = setup();
+    for (const round of [1, 2]) {
+      const before = (await fx.secretAt({ stage: 'ACSCurrent' }))!;
+      await rotateThroughBundle(host.handler, input, `single${round}`);
+      const current = (await fx.secretAt({ stage: 'ACSCurrent' }))!;
+      expect(current.AccountName).toBe(fx.sandbox.app.user);
+      expect(current.AccountPassword === before.AccountPassword).toBe(false);
+      expect(await fx.login(current)).toBe('hello');
+      // MariaDB keeps one password: the old one stopped working at set.
+      expect(await fx.login(before)).toMatch(/^refused/);
+      expect(await fx.secretAt({ stage: 'ACSPrevious' })).toEqual(before);
+    }
+    const accounts = await adminConnection(fx.sandbox.server).then(async (conn) => {
+      try {
+        const [rows] = await conn.query('SELECT User FROM mysql.user WHERE User = ?', [`${fx.sandbox.app.user}_rt`]);
+        return rows as unknown[];
+      } finally {
+        await conn.end();
+      }
+    });
+    expect(accounts).toEqual([]);
+    const passwords = [(await fx.secretAt({ stage: 'ACSCurrent' }))!.AccountPassword];
+    expect(passwords.map((p) => host.stdout.join('\n').includes(p))).toEqual([false]);
   });
 });
 

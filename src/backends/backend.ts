@@ -1,6 +1,8 @@
 /**
  * The seam between the rotation steps and a database (compare Vault's dbplugin interface), and the
- * account helpers every backend shares: the alternating pair's naming and its one name check.
+ * account helpers every backend shares: the alternating pair's naming and its one name check. A
+ * rotation plan is either alternating (a twin account made by a master) or single-account (the
+ * account's own password changes).
  * A backend receives accounts and never a KMS client; the steps receive a backend and never a SQL
  * connection or an RDS client. Adding a database is adding one folder behind this interface.
  */
@@ -32,8 +34,18 @@ export interface Account {
 export interface RotationPlan {
   current: Account;
   pending: Account;
-  /** The privileged account that makes the change (self-managed MySQL); already checked to be for the same host. */
+  /** The privileged account that makes the change (self-managed MySQL, alternate); already checked to be for the same host. */
   master?: Account | undefined;
+  /**
+   * `single`: the pending account is the current one, whose own password changes (self-managed: the
+   * account logs in as `login` and changes it itself; RDS: ResetAccountPassword). Default `alternate`.
+   */
+  strategy?: RotationStrategy | undefined;
+  /**
+   * `single` only: the credentials that log in now, with which the account changes its own password:
+   * the current account's, or its ACSPrevious password where only that one still works.
+   */
+  login?: Account | undefined;
 }
 
 export interface ApplyResult {
@@ -91,8 +103,11 @@ export interface Backend {
    * the changes `apply` would make now, in its order, made from the same plan. It changes nothing.
    */
   preview(plan: RotationPlan): Promise<PlannedChange[]>;
-  /** Proves the pending account works; throws PreconditionError when it does not. */
-  verify(pending: Account): Promise<VerifyResult>;
+  /**
+   * Proves the pending account works; throws PreconditionError when it does not. `strategy` says
+   * whether it has a partner to match (alternate, the default) or is the only account (single).
+   */
+  verify(pending: Account, strategy?: RotationStrategy): Promise<VerifyResult>;
 }
 
 export const ALTERNATE_SUFFIX = '_rt';

@@ -1,6 +1,7 @@
 /**
  * The dry run of a whole rotation (the CLI's `plan`): what `new` would decide (decideNew: ACSCurrent,
- * its strategy, the alternate's name, the master, an ACSPending version to reuse), the checks `set`
+ * its strategy, the pending account's name, the master, an ACSPending version to reuse or whose
+ * password to keep), the checks `set`
  * would make (checkBeforeSet, the same function set calls), and the backend's own plan of `apply`
  * (Backend.preview, the same plan apply executes), plus the KMS calls `new` and `end` would make.
  * A rotation that would be refused is refused here with the same error. It writes nothing: no
@@ -44,53 +45,65 @@ const NEW_VERSION = '(new)';
 export async function planRotation(services: PlanContext): Promise<RotationPreview> {
   const ctx: StepContext<undefined> = { ...services, versionId: undefined };
   const decision = await decideNew(ctx);
-  const { current, alternate, reuse } = decision;
-  const pending = reuse ? parseVersion(ctx, reuse, 'VersionId') : freshVersion(ctx, current, alternate);
+  const { current, pendingUser, reuse, carried } = decision;
+  const pending = reuse
+    ? parseVersion(ctx, reuse, 'VersionId')
+    : freshVersion(ctx, current, pendingUser, carried?.password ?? newPassword(ctx));
   const versionLabel = reuse ? `version ${reuse.versionId}` : 'the version new would stage';
   const checked = await checkBeforeSet(ctx, current, pending, {
     label: secretLabel(ctx.secretName, versionLabel),
     // A password generated just now logs in nowhere: the login is not tried (checks.ts says why).
-    pendingMayLogIn: reuse !== undefined,
+    pendingMayLogIn: reuse !== undefined || carried !== undefined,
   });
   const changes: PlannedChange[] =
     checked.skipped !== undefined
       ? [{ kind: 'note', text: `${checked.skipped}: set changes nothing` }]
-      : await ctx.backend.preview({ current: current.account, pending: pending.account, master: checked.master });
+      : await ctx.backend.preview({
+          current: current.account,
+          pending: pending.account,
+          master: checked.master,
+          // Alternate is the plan's default: its shape stays as it was.
+          ...(current.strategy === 'single' ? { strategy: 'single' as const, login: checked.login } : {}),
+        });
   const listing = await ctx.store.listVersions(ctx.secretName);
-  ctx.log.info('planned a rotation; nothing was changed', { account: alternate, count: changes.length });
+  ctx.log.info('planned a rotation; nothing was changed', { account: pendingUser, count: changes.length });
   return {
     SecretName: ctx.secretName,
     Backend: ctx.backend.kind,
     CurrentAccount: current.account.user,
-    PendingAccount: alternate,
+    PendingAccount: pendingUser,
     ...(reuse ? { PendingVersionId: reuse.versionId } : {}),
     Kms: [
-      ...(reuse ? [] : newCalls(ctx.secretName, alternate, decision.staged)),
+      ...(reuse ? [] : newCalls(ctx.secretName, pendingUser, decision.staged, carried?.versionId)),
       ...endCalls(listing, current.version.versionId, reuse?.versionId),
     ],
     Changes: changes,
   };
 }
 
-/** The version `new` would stage, never stored: ACSCurrent's data with the alternate and a password generated as new does. */
-function freshVersion(ctx: StepContext<undefined>, current: LoadedVersion, alternate: string): LoadedVersion {
+/** The version `new` would stage, never stored: ACSCurrent's data with the pending account and the password new would give it. */
+function freshVersion(ctx: StepContext<undefined>, current: LoadedVersion, pendingUser: string, password: string): LoadedVersion {
   const version: SecretValue = {
     secretName: ctx.secretName,
     versionId: NEW_VERSION,
     stages: [Stage.Pending],
-    data: pendingData(ctx, current, alternate, newPassword(ctx)),
+    data: pendingData(ctx, current, pendingUser, password),
     dataType: 'text',
   };
   return parseVersion(ctx, version, Stage.Pending);
 }
 
 /** `new`'s writes (newStep): the new version, and ACSPending taken off the version that held it if KMS left it there. */
-function newCalls(secretName: string, alternate: string, staged: SecretValue | undefined): KmsCall[] {
+function newCalls(secretName: string, pendingUser: string, staged: SecretValue | undefined, carriedFrom: string | undefined): KmsCall[] {
+  const password =
+    carriedFrom === undefined
+      ? 'a generated AccountPassword (<redacted>)'
+      : `the AccountPassword of version ${carriedFrom}, which the database already holds (<redacted>)`;
   return [
     {
       step: 'new',
       action: 'PutSecretValue',
-      detail: `a new version of secret ${secretName}, staged ACSPending (its VersionId is the new step's requestId): the ACSCurrent version's SecretData with AccountName ${alternate} and a generated AccountPassword (<redacted>)`,
+      detail: `a new version of secret ${secretName}, staged ACSPending (its VersionId is the new step's requestId): the ACSCurrent version's SecretData with AccountName ${pendingUser} and ${password}`,
     },
     ...(staged
       ? [

@@ -1,7 +1,9 @@
 /**
  * Step `set`: make the database match the ACSPending version, after the safety checks AWS's
- * rotation guidance asks for (checks.ts, which the dry run runs too). Nothing is changed until every
- * check has passed, and the store is never written: only the backend changes the database.
+ * rotation guidance asks for (checks.ts, which the dry run runs too): the alternate made a twin of
+ * the current account by the master, or for a single-account rotation the account's own password
+ * changed, logged in as itself. Nothing is changed until every check has passed, and the store is
+ * never written: only the backend changes the database.
  */
 import { PreconditionError } from '../errors.js';
 import { Stage, secretLabel } from '../secrets/schema.js';
@@ -21,7 +23,13 @@ export async function setStep(ctx: StepContext): Promise<StepResult> {
   const checked = await checkBeforeSet(ctx, current, pending, { label, pendingMayLogIn: true });
   if (checked.skipped !== undefined) return { ...result, Skipped: checked.skipped };
 
-  const applied = await ctx.backend.apply({ current: current.account, pending: pending.account, master: checked.master });
+  const applied = await ctx.backend.apply({
+    current: current.account,
+    pending: pending.account,
+    master: checked.master,
+    // Alternate is the plan's default: its shape stays as it was.
+    ...(current.strategy === 'single' ? { strategy: 'single' as const, login: checked.login } : {}),
+  });
   ctx.log.info('the database now matches the pending version', {
     account: pending.account.user,
     outcome: applied.created ? 'created' : 'updated',

@@ -99,21 +99,20 @@ describe('newStep refusals', () => {
   });
 
   it.each([
-    ['a self-managed secret without MasterSecret', 'mysql', { Endpoint: '10.0.0.5', AccountName: 'appuser', AccountPassword: 'p-1234' }],
-    ['a self-managed secret with RotationStrategy single', 'mysql', appSecret('appuser', CURRENT_PASSWORD, { RotationStrategy: 'single' })],
-    [
-      'an RDS secret with RotationStrategy single',
-      'rds-api',
-      { AccountName: 'appuser', AccountPassword: 'p-1234', RotationStrategy: 'single' },
-    ],
-  ] as const)('refuses %s with PreconditionError and writes nothing', async (_, kind, secret) => {
-    const h = stepHarness({ backend: new ScriptedBackend({ kind }) });
-    h.store.seed(SECRET, secret, { versionId: 'v1' });
-    await expect(newStep(h.context(undefined))).rejects.toThrow(PreconditionError);
-    await expect(newStep(h.context(undefined))).rejects.toThrow(/RotationStrategy single/);
-    expect(h.store.writes).toEqual([]);
-    expect(h.backend.calls).toEqual([]);
-  });
+    ['without MasterSecret', { Endpoint: '10.0.0.5', AccountName: 'appuser', AccountPassword: 'p-1234', RotationStrategy: 'alternate' }],
+    ['whose MasterSecret is removed', appSecret('appuser', CURRENT_PASSWORD, { MasterSecret: undefined, RotationStrategy: 'alternate' })],
+  ])(
+    'refuses a self-managed secret with RotationStrategy alternate %s with InvalidSecretError naming MasterSecret, writing nothing',
+    async (_, secret) => {
+      const h = stepHarness();
+      h.store.seed(SECRET, secret, { versionId: 'v1' });
+      const failure = newStep(h.context(undefined));
+      await expect(failure).rejects.toBeInstanceOf(InvalidSecretError);
+      await expect(failure).rejects.toThrow(/MasterSecret: required with RotationStrategy "alternate"/);
+      expect(h.store.writes).toEqual([]);
+      expect(h.backend.calls).toEqual([]);
+    },
+  );
 
   it('refuses an alternate name longer than the backend allows with InvalidSecretError naming AccountName, writing nothing', async () => {
     const h = stepHarness({ backend: new ScriptedBackend({ maxNameLength: 9 }) });

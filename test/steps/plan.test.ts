@@ -171,7 +171,10 @@ interface RefusalCase {
  * fitting ACSPending version v2) and to the plan (reusing v2, and from scratch without it).
  */
 const SET_REFUSALS: RefusalCase[] = [
-  { what: 'RotationStrategy single', setup: { current: appSecret('appuser', CURRENT_PASSWORD, { RotationStrategy: 'single' }) } },
+  {
+    what: 'RotationStrategy alternate without a MasterSecret',
+    setup: { current: appSecret('appuser', CURRENT_PASSWORD, { MasterSecret: undefined, RotationStrategy: 'alternate' }), master: null },
+  },
   { what: 'a master secret that does not exist', setup: { master: null } },
   { what: 'a master secret without an ACSCurrent version', setup: { masterStages: ['ACSPrevious'] } },
   { what: 'a malformed master secret', setup: { master: { Endpoint: '10.0.0.5', AccountName: 'admin' } } },

@@ -154,13 +154,15 @@ describe('setStep refusals', () => {
     expectUnchanged(h, SEEDED);
   });
 
-  it('refuses an ACSCurrent version with RotationStrategy single, before any login', async () => {
+  it('refuses a single-account pending version that names the alternate, not the account itself, before any login', async () => {
     const single = { RotationStrategy: 'single' };
     const h = rotation({
       current: appSecret('appuser', CURRENT_PASSWORD, single),
       pending: appSecret('appuser_rt', PENDING_PASSWORD, single),
     });
-    await expect(setStep(h.context('v2'))).rejects.toThrow(/RotationStrategy single/);
+    await expect(setStep(h.context('v2'))).rejects.toThrow(
+      /AccountName is not the ACSCurrent account, whose own password RotationStrategy single/,
+    );
     expect(h.backend.calls).toEqual([]);
     expectUnchanged(h, SEEDED);
   });

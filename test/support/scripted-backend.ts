@@ -1,7 +1,8 @@
 /**
  * A Backend over an in-memory "database" of accounts and passwords, for fast step tests (compare
  * Vault's MockDatabaseV5): logins work when the password matches, `apply` makes the pending account
- * log in, `preview` lists what `apply` would do (from the same plan) and changes nothing, `verify`
+ * log in (single-account: logged in as `plan.login`, optionally keeping the old password as a
+ * secondary one, as MySQL 8's dual passwords do), `preview` lists what `apply` would do (from the same plan) and changes nothing, `verify`
  * tries the login. Secrets are read in the real backends' formats, and the alternate
  * name goes through the real check. Tests script the rest: an unreachable server, an engine without
  * logins, a failing apply. Every call is recorded by account name only, never with a password.
@@ -23,10 +24,12 @@ import { readRdsSecret } from '../../src/backends/rds/backend.js';
 import { PreconditionError } from '../../src/errors.js';
 import { ACCOUNT_NAME_PATTERN } from '../../src/names.js';
 import type { PasswordRules } from '../../src/password.js';
-import type { RawSecret } from '../../src/secrets/schema.js';
+import type { RawSecret, RotationStrategy } from '../../src/secrets/schema.js';
 
 export interface ScriptedBackendOptions {
   kind?: BackendKind;
+  /** A single-account `apply` keeps the old password as a secondary one that still logs in (MySQL 8.0.14+ RETAIN CURRENT PASSWORD). */
+  dualPasswords?: boolean;
   /** Longest account name, `_rt` included. Default 16. */
   maxNameLength?: number;
   passwordRules?: PasswordRules;
@@ -36,6 +39,8 @@ export class ScriptedBackend implements Backend {
   readonly kind: BackendKind;
   /** The database: account name → password that logs in. */
   readonly accounts = new Map<string, string>();
+  /** With `dualPasswords`: account name → the secondary password a single-account `apply` retained. */
+  readonly secondary = new Map<string, string>();
   /** `loginState appuser`, `apply appuser_rt`, `verify appuser_rt`, ... in order. */
   readonly calls: string[] = [];
   /** The plans `apply` received. */
@@ -48,9 +53,11 @@ export class ScriptedBackend implements Backend {
   applyError: Error | undefined;
   private readonly maxNameLength: number;
   private readonly rules: PasswordRules;
+  private readonly dualPasswords: boolean;
 
   constructor(options: ScriptedBackendOptions = {}) {
     this.kind = options.kind ?? 'mysql';
+    this.dualPasswords = options.dualPasswords ?? false;
     this.maxNameLength = options.maxNameLength ?? 16;
     this.rules = options.passwordRules ?? { minLength: 8, maxLength: 128 };
   }
@@ -87,6 +94,8 @@ export class ScriptedBackend implements Backend {
     this.calls.push(`apply ${plan.pending.user}`);
     const planned = this.plan(plan);
     this.applied.push(plan);
+    const old = this.accounts.get(plan.pending.user);
+    if (plan.strategy === 'single' && this.dualPasswords && old !== undefined) this.secondary.set(plan.pending.user, old);
     this.accounts.set(plan.pending.user, plan.pending.password);
     return { created: planned.some((change) => change.kind === 'sql' && change.statement.startsWith('CREATE USER')) };
   }
@@ -98,18 +107,32 @@ export class ScriptedBackend implements Backend {
     return planned;
   }
 
-  /** The one plan both `apply` and `preview` follow: create the account if missing, then set its password. */
+  /**
+   * The one plan both `apply` and `preview` follow: create the account if missing, then set its
+   * password; single-account: logged in as `plan.login`, which must work, the account's own password.
+   */
   private plan(plan: RotationPlan): PlannedChange[] {
     if (this.applyError) throw this.applyError;
     const user = plan.pending.user;
+    if (plan.strategy === 'single') {
+      const login = plan.login ?? plan.current;
+      if (login.user !== user || this.login(login) !== 'works') throw new PreconditionError(`the login of ${user} does not work`);
+      return [
+        { kind: 'sql', statement: `ALTER USER USER() IDENTIFIED BY '<redacted>'${this.dualPasswords ? ' RETAIN CURRENT PASSWORD' : ''}` },
+      ];
+    }
     return [
       ...(this.accounts.has(user) ? [] : [{ kind: 'sql' as const, statement: `CREATE USER ${user} IDENTIFIED BY '<redacted>'` }]),
       { kind: 'sql', statement: `SET PASSWORD FOR ${user} = '<redacted>'` },
     ];
   }
 
-  async verify(pending: Account): Promise<VerifyResult> {
+  /** The strategies `verify` was told, in order. */
+  readonly verifiedAs: (string | undefined)[] = [];
+
+  async verify(pending: Account, strategy?: RotationStrategy): Promise<VerifyResult> {
     this.calls.push(`verify ${pending.user}`);
+    this.verifiedAs.push(strategy);
     const state = this.loginScript?.(pending) ?? this.login(pending);
     if (state === 'unknown') return { check: 'account-state' };
     if (state !== 'works') throw new PreconditionError(`the pending credentials of ${pending.user} do not log in (${state})`);
@@ -117,6 +140,7 @@ export class ScriptedBackend implements Backend {
   }
 
   private login(account: Account): LoginState {
-    return this.accounts.get(account.user) === account.password ? 'works' : 'refused';
+    const works = this.accounts.get(account.user) === account.password || this.secondary.get(account.user) === account.password;
+    return works ? 'works' : 'refused';
   }
 }

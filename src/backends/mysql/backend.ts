@@ -1,10 +1,12 @@
 /**
- * Self-managed MySQL / MariaDB backend, alternating users: logged in as the master account it
+ * Self-managed MySQL / MariaDB backend. Alternating users: logged in as the master account it
  * creates or updates the alternate with exactly the current account's grants and TLS requirement
- * on every host entry, then sets its password. `apply` executes the plan plan.ts makes; `preview`
- * reports that same plan without sending any of it. Knows nothing of KMS; never logs a password.
+ * on every host entry, then sets its password. Single account: logged in as the account itself, it
+ * changes its own password (own-password.ts). `apply` executes the plan plan.ts (or own-password.ts)
+ * makes; `preview` reports that same plan without sending any of it. Knows nothing of KMS; never
+ * logs a password.
  */
-import { DatabaseError, InvalidSecretError, PreconditionError, RotationError, withContext } from '../../errors.js';
+import { DatabaseError, InternalError, InvalidSecretError, PreconditionError, RotationError, withContext } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { ACCOUNT_NAME_PATTERN } from '../../names.js';
 import type { PasswordRules } from '../../password.js';
@@ -31,6 +33,7 @@ import {
   type RefusalReason,
   type Session,
 } from './connection.js';
+import { describeOwnPlan, planOwnPassword } from './own-password.js';
 import { describePlan, MYSQL_PASSWORD_RULES, planChanges, planHost, type PlanOptions } from './plan.js';
 
 export const DEFAULT_MYSQL_NAME_LIMIT = 16;
@@ -105,14 +108,76 @@ export class MysqlBackend implements Backend {
   }
 
   async apply(plan: RotationPlan): Promise<ApplyResult> {
+    if (plan.strategy === 'single') return this.applyOwnPassword(plan);
     return this.asMaster(plan, (session) => this.applyConverging(session, plan.current.user, plan.pending));
   }
 
-  /** The same session, reads and checks as `apply` (planChanges), and the statements it would send; none is sent. */
+  /** The same session, reads and checks as `apply` (planChanges, planOwnPassword), and the statements it would send; none is sent. */
   async preview(plan: RotationPlan): Promise<PlannedChange[]> {
+    const { pending } = plan;
+    if (plan.strategy === 'single') {
+      return this.asAccount(plan, async (session) =>
+        describeOwnPlan(await planOwnPassword(this.planOptions, session, pending.user, pending.password), pending.password),
+      );
+    }
     return this.asMaster(plan, async (session) =>
-      describePlan(await planChanges(this.planOptions, session, plan.current.user, plan.pending), plan.pending.password),
+      describePlan(await planChanges(this.planOptions, session, plan.current.user, pending), pending.password),
     );
+  }
+
+  /**
+   * Single-account rotation: the account, logged in with the credentials that work now, changes its
+   * own password, the one write. A login refused here, after set's checks passed, is another `set`
+   * of this version that changed the password first (a retry racing a slow attempt): the pending
+   * login then works, and this one has nothing left to do.
+   */
+  private async applyOwnPassword(plan: RotationPlan): Promise<ApplyResult> {
+    const { pending } = plan;
+    const changed = await this.asAccount(
+      plan,
+      async (session) => {
+        const own = await planOwnPassword(this.planOptions, session, pending.user, pending.password);
+        await session.query(own.statement);
+        return own.retains ? 'retained' : 'replaced';
+      },
+      async () => ((await loginCheck(pending, this.connectOptions)) === 'works' ? 'already' : undefined),
+    );
+    this.options.log.info(changed === 'already' ? 'another set already changed the password' : 'the account changed its own password', {
+      account: pending.user,
+      outcome: changed,
+    });
+    return { created: false };
+  }
+
+  /**
+   * Runs `work` in a session as the account itself (single-account rotation), with `plan.login`.
+   * When that login is refused, `refused` may say what that means instead; otherwise PreconditionError.
+   */
+  private async asAccount<T>(
+    plan: RotationPlan,
+    work: (session: Session) => Promise<T>,
+    refused: () => Promise<T | undefined> = async () => undefined,
+  ): Promise<T> {
+    const login = plan.login ?? plan.current;
+    const label = this.options.label;
+    if (login.user !== plan.pending.user || plan.current.user !== plan.pending.user) {
+      throw new InternalError(`${label}: a single-account rotation must log in as the account it changes`);
+    }
+    try {
+      return await withConnection(login, this.connectOptions, work);
+    } catch (err) {
+      if (err instanceof LoginRefused) {
+        const instead = await refused();
+        if (instead !== undefined) return instead;
+        throw new PreconditionError(
+          err.reason === 'denied'
+            ? `${label}: the account's credentials no longer log in (${err.code})`
+            : `${label}: the account ${login.user} ${refusalText(err.reason)}`,
+        );
+      }
+      if (err instanceof RotationError && !err.message.startsWith(label)) throw withContext(err, label);
+      throw err;
+    }
   }
 
   /** Runs `work` in a session as the master, its refusals named for this secret. */

@@ -69,6 +69,16 @@ export interface MysqlDialect {
    */
   setPassword(user: string, entries: readonly HostEntry[], password: string): Sql[];
   setRequire(user: string, host: string, tls: TlsRequirement): Sql;
+  /** MySQL 8.0.14+: an account may hold a primary and a secondary password (RETAIN CURRENT PASSWORD). */
+  readonly hasDualPasswords: boolean;
+  /**
+   * The logged-in account changes its own password (single-account rotation), in the form an account
+   * may use without privileges; only the host entry it logged in through changes. `retain` (where
+   * hasDualPasswords; the account needs APPLICATION_PASSWORD_ADMIN or CREATE USER): the old password
+   * becomes the secondary one, replacing an older secondary. `plugin`: the account's plugin where its
+   * own SHOW GRANTS shows it; only a mysql_native_password account is sent a hash.
+   */
+  setOwnPassword(password: string, options: { retain: boolean; plugin?: string | undefined }): Sql;
   /** One row (or none) with `ssl_type, ssl_cipher, x509_issuer, x509_subject, plugin`; see `tlsRequirementFromRow`. */
   readAccount(user: string, host: string): Sql;
   /**
@@ -114,6 +124,8 @@ export function dialectFor(v: ServerVersion, options: { hashPasswords?: boolean 
   const hasAlterUser = mariadb ? atLeast(v, 10, 2) : atLeast(v, 5, 7, 6);
   // ACCOUNT LOCK and PASSWORD EXPIRE ... came with MySQL 5.7.6 and MariaDB 10.4.
   const hasAccountState = mariadb ? atLeast(v, 10, 4) : atLeast(v, 5, 7, 6);
+  // Dual passwords came with MySQL 8.0.14; MariaDB has none.
+  const hasDualPasswords = !mariadb && atLeast(v, 8, 0, 14);
   const maxUserNameLength = mariadb ? (atLeast(v, 10, 0) ? 80 : 16) : atLeast(v, 5, 7, 8) ? 32 : 16;
 
   // MariaDB names plugins differently (IDENTIFIED VIA) and IDENTIFIED BY means its usual
@@ -159,6 +171,20 @@ export function dialectFor(v: ServerVersion, options: { hashPasswords?: boolean 
           ...entries.flatMap((e, i) => [user, e.host, secret((given[i] as { value: string }).value)]),
         ),
       ];
+    },
+    hasDualPasswords,
+    setOwnPassword: (password, { retain, plugin }) => {
+      // ALTER USER USER() keeps the account's plugin and, unlike ALTER USER CURRENT_USER(), needs no
+      // privilege; it takes no hash (no AS clause), so the password is bound as a value.
+      if (retain) {
+        if (!hasDualPasswords) throw new Error('setOwnPassword: this server has no dual passwords');
+        return bound('ALTER USER USER() IDENTIFIED BY ? RETAIN CURRENT PASSWORD', secret(password));
+      }
+      if (namesPlugin) return bound('ALTER USER USER() IDENTIFIED BY ?', secret(password));
+      // SET PASSWORD without FOR changes the own account with no privilege (MariaDB refuses ALTER USER
+      // CURRENT_USER() without CREATE USER). PASSWORD(?) hashes for the account's plugin on the server.
+      if (hashes && plugin === 'mysql_native_password') return bound('SET PASSWORD = ?', secret(nativePasswordHash(password)));
+      return bound('SET PASSWORD = PASSWORD(?)', secret(password));
     },
     setRequire: (user, host, tls) => {
       const { clause, values } = requireClause(tls);

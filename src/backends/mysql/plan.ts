@@ -126,8 +126,8 @@ export async function planChanges(
 
 const STATE_NOT_COPIED = 'the master cannot read the lock state and password expiry, so they are not copied';
 
-/** The server's dialect, with a session mode under which our escaping means what it says. */
-async function prepareSession(options: PlanOptions, session: Session, notes: string[]): Promise<MysqlDialect> {
+/** The server's dialect, with a session mode under which our escaping means what it says (own-password.ts uses it too). */
+export async function prepareSession(options: PlanOptions, session: Session, notes: string[]): Promise<MysqlDialect> {
   const [server] = await session.query<{ v: unknown; mode: unknown }>(verbatim('SELECT VERSION() AS v, @@SESSION.sql_mode AS mode'));
   const version = parseServerVersion(String(server?.v ?? ''));
   const hashPasswords = options.forceHashes === true || !(await refusesHashes(options, session, version));

@@ -1,7 +1,8 @@
 /**
- * ApsaraDB RDS backend, alternating users, through the RDS OpenAPI: the alternate account is
+ * ApsaraDB RDS backend through the RDS OpenAPI. Alternating users: the alternate account is
  * created with the current account's type, its per-database privileges made equal to the current
- * account's, and its password reset last; `apply` makes the changes plan.ts plans and `preview` lists
+ * account's, and its password reset last. Single account: ResetAccountPassword on the account
+ * itself, its privileges untouched. `apply` makes the changes plan.ts plans and `preview` lists
  * them. Logs in over SQL to test where the engine is MySQL-family.
  * Knows nothing of KMS; never logs a password.
  */
@@ -9,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PreconditionError, TransientError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { throwawayPassword, type PasswordRules } from '../../password.js';
-import { parseSecret, RdsSecretSchema, type RawSecret } from '../../secrets/schema.js';
+import { parseSecret, RdsSecretSchema, type RawSecret, type RotationStrategy } from '../../secrets/schema.js';
 import {
   accountFromSecret,
   alternateOf,
@@ -25,7 +26,7 @@ import {
 } from '../backend.js';
 import { canLogIn, type ConnectOptions } from '../mysql/connection.js';
 import type { RdsAccount, RdsAccountsApi, RdsAddress, RdsInstanceInfo } from './client.js';
-import { describeChange, plannedChanges, type RdsChange } from './plan.js';
+import { describeChange, plannedChanges, resetChange, type RdsChange } from './plan.js';
 
 /** RDS accepts only these punctuation characters in passwords. */
 export const RDS_PASSWORD_PUNCTUATION = '!@#$%^&*()_+-=';
@@ -128,6 +129,11 @@ export class RdsApiBackend implements Backend {
    */
   async apply(plan: RotationPlan): Promise<ApplyResult> {
     const { current, pending } = plan;
+    if (plan.strategy === 'single') {
+      for (const change of await this.singleChanges(current, pending)) await this.execute(change, pending);
+      this.options.log.info('the RDS account has its new password', { account: pending.user, outcome: 'updated' });
+      return { created: false };
+    }
     const { source, existing } = await this.checkAccounts(current, pending);
     let created = false;
     for (const change of plannedChanges(source, pending.user, existing)) {
@@ -148,6 +154,13 @@ export class RdsApiBackend implements Backend {
   /** The same reads and refusals as `apply`, and the calls it would make, in its order; none is made. */
   async preview(plan: RotationPlan): Promise<PlannedChange[]> {
     const { current, pending } = plan;
+    if (plan.strategy === 'single') {
+      const changes = await this.singleChanges(current, pending);
+      return [
+        { kind: 'note', text: "a single-account rotation: only the account's password is reset; its privileges are left as they are" },
+        ...changes.map((change) => describeChange(this.options.instanceId, change)),
+      ];
+    }
     const { source, existing } = await this.checkAccounts(current, pending);
     const notes: PlannedChange[] = [];
     if (existing && existing.status !== 'Available') {
@@ -161,6 +174,19 @@ export class RdsApiBackend implements Backend {
       });
     }
     return [...notes, ...changes.map((change) => describeChange(this.options.instanceId, change))];
+  }
+
+  /**
+   * A single-account rotation's one change, ResetAccountPassword on the account itself, once the
+   * account is known to exist. Any type (the privileged account too) and any privileges: nothing but
+   * the password changes.
+   */
+  private async singleChanges(current: Account, pending: Account): Promise<RdsChange[]> {
+    if (pending.user !== current.user)
+      throw new PreconditionError(`${this.where}: a single-account rotation must change the current account itself`);
+    const account = await this.options.api.describeAccount(this.options.instanceId, current.user);
+    if (!account) throw new PreconditionError(`${this.where}: AccountName: the current account does not exist`);
+    return [resetChange(current.user)];
   }
 
   /** Both accounts as RDS describes them, refused where the API cannot make the alternate a twin of the current account. */
@@ -242,7 +268,7 @@ export class RdsApiBackend implements Backend {
     }
   }
 
-  async verify(pending: Account): Promise<VerifyResult> {
+  async verify(pending: Account, strategy: RotationStrategy = 'alternate'): Promise<VerifyResult> {
     const { api, instanceId } = this.options;
     let check: VerifyResult['check'] = 'account-state';
     if (canLogInOverSql(await this.instanceInfo())) {
@@ -255,9 +281,10 @@ export class RdsApiBackend implements Backend {
     }
     // Every engine: a login alone does not prove the application can read its data, so the account
     // must also be Available with exactly its partner's privileges.
+    // A single-account rotation has no partner: an old alternate left from another strategy is not one.
     const [account, partner] = await Promise.all([
       api.describeAccount(instanceId, pending.user),
-      api.describeAccount(instanceId, alternateOf(pending.user)),
+      strategy === 'single' ? Promise.resolve(undefined) : api.describeAccount(instanceId, alternateOf(pending.user)),
     ]);
     if (!account) throw new PreconditionError(`${this.where}: the pending account does not exist`);
     // Where the login worked, a status still settling after ResetAccountPassword does not matter.
