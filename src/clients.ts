@@ -43,7 +43,7 @@ export async function backendFor(
 ): Promise<Backend> {
   const label = `secret ${event.SecretName}`;
   const common = { label, log, ca: config.mysqlCa, accountNameMaxLength: config.accountNameMaxLength };
-  if (event.InstanceId === undefined) return new MysqlBackend(common);
+  if (event.InstanceId === undefined) return new MysqlBackend({ ...common, previousAccountSessions: config.previousAccountSessions });
   // Loaded on first use: the generated RDS SDK is most of the bundle and would slow every cold start.
   const [{ RdsApiBackend }, { RdsClient }] = await Promise.all([import('./backends/rds/backend.js'), import('./backends/rds/client.js')]);
   const endpoint = config.rdsEndpoint;

@@ -90,7 +90,13 @@ export interface Backend {
   /** The other account of the alternating pair, checked against this database's naming rules. */
   alternateName(currentUser: string): Promise<string>;
   /** Characters and lengths this database accepts in passwords. */
-  passwordRules(): PasswordRules;
+  /**
+   * Characters and lengths this database accepts in passwords. With `target`, the server's own policy
+   * too (MySQL's validate_password, MariaDB's simple_password_check), read through a session of
+   * `target.via`: the login that will set the password (the master for alternating accounts, the
+   * account itself for one), and `target.users` the names the password must not contain.
+   */
+  passwordRules(target?: { via: Account; users: readonly string[] }): Promise<PasswordRules>;
   /**
    * Whether these credentials log in now: `unknown` where the backend cannot try a login (an RDS
    * engine we have no client for). Throws TransientError when the database cannot be reached.

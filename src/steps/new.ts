@@ -8,6 +8,7 @@
  * checks (`decideNew`) is shared with the dry run, which writes nothing. Through the store and
  * backend ports only: never an SDK or SQL, and never a password in a log line or a message.
  */
+import type { Account } from '../backends/backend.js';
 import { PreconditionError } from '../errors.js';
 import { generatePassword, passwordPolicy } from '../password.js';
 import { Stage, secretLabel, withAccount, type RawSecret } from '../secrets/schema.js';
@@ -33,6 +34,8 @@ export interface NewDecision {
    * replacing it never drops the only password that logs in.
    */
   carried: { versionId: string; password: string } | undefined;
+  /** The login whose session reads the server's password policy: the one that will set the password. */
+  policyVia: Account | undefined;
 }
 
 /** `new`'s reads and checks, in its order: ACSCurrent, its strategy, the pending account's name, the master, the ACSPending version. */
@@ -42,14 +45,18 @@ export async function decideNew(ctx: Ctx): Promise<NewDecision> {
   const pendingUser = await pendingUserFor(ctx.backend, current);
   // One KMS read buys refusing now what set would refuse later (a missing master, a master for another
   // server, a master that is the current or alternate account), before a pending version is staged.
+  let master: Account | undefined;
   if (current.strategy === 'alternate' && current.masterSecret !== undefined) {
-    await loadMasterFor(ctx, current, current.masterSecret, pendingUser);
+    master = await loadMasterFor(ctx, current, current.masterSecret, pendingUser);
   }
   const staged = await ctx.store.find(ctx.secretName, { stage: Stage.Pending });
   const stale = staged && staged.versionId !== current.version.versionId ? staged : undefined;
   const reuse = stale && isReusable(ctx, stale, current.raw, pendingUser) ? stale : undefined;
   const carried = stale && !reuse ? await heldPassword(ctx, current, stale) : undefined;
-  return { current, pendingUser, staged, reuse, carried };
+  // Alternating accounts: the master sets the password. One account: the account itself, with what works now.
+  const policyVia =
+    current.strategy === 'alternate' ? master : carried ? { ...current.account, password: carried.password } : current.account;
+  return { current, pendingUser, staged, reuse, carried, policyVia };
 }
 
 /**
@@ -83,9 +90,16 @@ async function heldPassword(ctx: Ctx, current: LoadedVersion, stale: SecretValue
   );
 }
 
-/** A fresh password for the pending account, registered with the mask before anything can see it. */
-export function newPassword(ctx: Ctx): string {
-  const password = generatePassword(passwordPolicy(ctx.passwordConfig, ctx.backend.passwordRules()));
+/**
+ * A fresh password for the pending account, meeting the configured policy, the database's rules and
+ * (self-managed) the server's own policy as read by the login that will set it; registered with the
+ * mask before anything can see it.
+ */
+export async function newPassword(ctx: Ctx, decision: Pick<NewDecision, 'policyVia' | 'pendingUser' | 'current'>): Promise<string> {
+  const rules = await ctx.backend.passwordRules(
+    decision.policyVia ? { via: decision.policyVia, users: [decision.pendingUser, decision.current.account.user] } : undefined,
+  );
+  const password = generatePassword(passwordPolicy(ctx.passwordConfig, rules));
   ctx.mask.protect(password);
   return password;
 }
@@ -96,7 +110,8 @@ export function pendingData(ctx: Ctx, current: LoadedVersion, pendingUser: strin
 }
 
 export async function newStep(ctx: Ctx): Promise<StepResult> {
-  const { current, pendingUser, staged: pending, reuse, carried } = await decideNew(ctx);
+  const decision = await decideNew(ctx);
+  const { current, pendingUser, staged: pending, reuse, carried } = decision;
   const result = { Step: 'new' as const, Backend: ctx.backend.kind, AccountName: pendingUser };
   if (reuse) {
     ctx.log.info('reusing the ACSPending version of an earlier attempt', { versionId: reuse.versionId });
@@ -118,7 +133,7 @@ export async function newStep(ctx: Ctx): Promise<StepResult> {
     return { ...result, AccountName: current.account.user, VersionId: versionId, Skipped: 'this version is already ACSCurrent' };
   }
 
-  const password = carried?.password ?? newPassword(ctx);
+  const password = carried?.password ?? (await newPassword(ctx, decision));
   await ctx.store.putPending(ctx.secretName, versionId, pendingData(ctx, current, pendingUser, password));
   if (pending && pending.versionId !== versionId) {
     // KMS is not documented to take a stage off its old holder on PutSecretValue: make sure.

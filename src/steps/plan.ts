@@ -48,7 +48,7 @@ export async function planRotation(services: PlanContext): Promise<RotationPrevi
   const { current, pendingUser, reuse, carried } = decision;
   const pending = reuse
     ? parseVersion(ctx, reuse, 'VersionId')
-    : freshVersion(ctx, current, pendingUser, carried?.password ?? newPassword(ctx));
+    : freshVersion(ctx, current, pendingUser, carried?.password ?? (await newPassword(ctx, decision)));
   const versionLabel = reuse ? `version ${reuse.versionId}` : 'the version new would stage';
   const checked = await checkBeforeSet(ctx, current, pending, {
     label: secretLabel(ctx.secretName, versionLabel),

@@ -81,7 +81,7 @@ export class ScriptedBackend implements Backend {
     );
   }
 
-  passwordRules(): PasswordRules {
+  async passwordRules(): Promise<PasswordRules> {
     return this.rules;
   }
 

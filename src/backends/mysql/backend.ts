@@ -6,10 +6,19 @@
  * makes; `preview` reports that same plan without sending any of it. Knows nothing of KMS; never
  * logs a password.
  */
-import { DatabaseError, InternalError, InvalidSecretError, PreconditionError, RotationError, withContext } from '../../errors.js';
+import {
+  ConfigurationError,
+  DatabaseError,
+  InternalError,
+  InvalidSecretError,
+  PreconditionError,
+  RotationError,
+  TransientError,
+  withContext,
+} from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { ACCOUNT_NAME_PATTERN } from '../../names.js';
-import type { PasswordRules } from '../../password.js';
+import { brokenRules, mergeRules, type PasswordRules } from '../../password.js';
 import { MysqlSecretSchema, parseSecret, type RawSecret } from '../../secrets/schema.js';
 import {
   accountFromSecret,
@@ -34,6 +43,8 @@ import {
   type Session,
 } from './connection.js';
 import { describeOwnPlan, planOwnPassword } from './own-password.js';
+import { readServerPasswordPolicy } from './password-policy.js';
+import { countSessions } from './sessions.js';
 import { describePlan, MYSQL_PASSWORD_RULES, planChanges, planHost, type PlanOptions } from './plan.js';
 
 export const DEFAULT_MYSQL_NAME_LIMIT = 16;
@@ -57,6 +68,8 @@ export interface MysqlBackendOptions {
   limits?: Partial<ConnectionLimits> | undefined;
   /** Tests only: send hashes whatever the server's validation plugins say (to make a server refuse an account statement for good). */
   forceHashes?: boolean | undefined;
+  /** PREVIOUS_ACCOUNT_SESSIONS: sessions still open on the account whose password set changes are a warning, or a refusal. */
+  previousAccountSessions?: 'warn' | 'refuse' | undefined;
 }
 
 /** The self-managed format (CONTRACT: Secrets): the default strategy is alternate with a MasterSecret, single without. */
@@ -96,9 +109,71 @@ export class MysqlBackend implements Backend {
     return readMysqlSecret(raw, label);
   }
 
-  passwordRules(): PasswordRules {
+  async passwordRules(target?: { via: Account; users: readonly string[] }): Promise<PasswordRules> {
     // MySQL takes any character in a bound value; the configured exclusions keep clients and shells safe.
-    return MYSQL_PASSWORD_RULES;
+    if (!target) return MYSQL_PASSWORD_RULES;
+    try {
+      return await withConnection(target.via, this.connectOptions, (session) => this.serverRules(session, target.users));
+    } catch (err) {
+      // Best effort: whatever kept this login out (refused, TLS, the network) keeps `set` out too, which
+      // refuses it by name, and `set` checks the policy again before it writes.
+      if (!(err instanceof LoginRefused || err instanceof PreconditionError || err instanceof TransientError)) throw err;
+      this.options.log.warn('could not read the server password policy before staging: set checks it', {
+        account: target.via.user,
+        errorName: err.name,
+      });
+      return MYSQL_PASSWORD_RULES;
+    }
+  }
+
+  /** The server's policy merged with MySQL's rules, through `session`; what cannot be checked here is named in a warn line. */
+  private async serverRules(session: Session, users: readonly string[]): Promise<PasswordRules> {
+    const policy = await readServerPasswordPolicy(session, { users });
+    if (policy.unverified.length > 0) {
+      this.options.log.warn(
+        `the server's password policy has checks a generated password cannot be shown to meet: ${policy.unverified.join(', ')}`,
+      );
+    }
+    return mergeRules(MYSQL_PASSWORD_RULES, policy.rules);
+  }
+
+  /**
+   * Clients still on the previous account: the alternate held ACSPrevious, and a client that never
+   * picked up the last rotation still uses it; changing its password makes that client fail at its
+   * next connection. Counted through the master (which needs PROCESS to see other accounts' sessions).
+   */
+  private async guardPreviousSessions(session: Session, user: string): Promise<void> {
+    const sessions = await countSessions(session, user);
+    const log = this.options.log;
+    if (!sessions.visible) {
+      log.info("open sessions of the account set changes are not checked: the master cannot see other accounts' sessions (PROCESS)", {
+        account: user,
+      });
+      return;
+    }
+    if (sessions.count === 0) return;
+    const text = `${sessions.count} sessions are still open on account ${user}, whose password set changes: clients that never picked up the last rotation would fail at their next connection`;
+    if (this.options.previousAccountSessions === 'refuse') {
+      throw new PreconditionError(
+        `${this.options.label}: ${text} (PREVIOUS_ACCOUNT_SESSIONS=refuse; nothing changed, the next run tries again)`,
+      );
+    }
+    log.warn(text, { account: user, count: sessions.count });
+  }
+
+  /**
+   * Before the password is set: it must still meet the server's policy, which may have changed since
+   * `new` generated it. Refused with nothing changed: the server would refuse the statement anyway.
+   */
+  private async requirePolicyMet(session: Session, plan: RotationPlan): Promise<PasswordRules> {
+    const rules = await this.serverRules(session, [plan.pending.user, plan.current.user]);
+    const broken = brokenRules(plan.pending.password, rules);
+    if (broken.length > 0) {
+      throw new ConfigurationError(
+        `${this.options.label}: the pending password does not meet the server's password policy (${broken.join(', ')}); the policy changed since new staged it: cancel this rotation and rotate again`,
+      );
+    }
+    return rules;
   }
 
   /** A locked account or an expired password is told apart from a wrong password: the server says so only when the password is right. */
@@ -109,7 +184,11 @@ export class MysqlBackend implements Backend {
 
   async apply(plan: RotationPlan): Promise<ApplyResult> {
     if (plan.strategy === 'single') return this.applyOwnPassword(plan);
-    return this.asMaster(plan, (session) => this.applyConverging(session, plan.current.user, plan.pending));
+    return this.asMaster(plan, async (session) => {
+      const rules = await this.requirePolicyMet(session, plan);
+      await this.guardPreviousSessions(session, plan.pending.user);
+      return this.applyConverging(session, plan.current.user, plan.pending, { ...this.planOptions, throwawayRules: rules });
+    });
   }
 
   /** The same session, reads and checks as `apply` (planChanges, planOwnPassword), and the statements it would send; none is sent. */
@@ -120,9 +199,13 @@ export class MysqlBackend implements Backend {
         describeOwnPlan(await planOwnPassword(this.planOptions, session, pending.user, pending.password), pending.password),
       );
     }
-    return this.asMaster(plan, async (session) =>
-      describePlan(await planChanges(this.planOptions, session, plan.current.user, pending), pending.password),
-    );
+    return this.asMaster(plan, async (session) => {
+      const rules = await this.serverRules(session, [pending.user, plan.current.user]);
+      return describePlan(
+        await planChanges({ ...this.planOptions, throwawayRules: rules }, session, plan.current.user, pending),
+        pending.password,
+      );
+    });
   }
 
   /**
@@ -136,6 +219,7 @@ export class MysqlBackend implements Backend {
     const changed = await this.asAccount(
       plan,
       async (session) => {
+        await this.requirePolicyMet(session, plan);
         const own = await planOwnPassword(this.planOptions, session, pending.user, pending.password);
         await session.query(own.statement);
         return own.retains ? 'retained' : 'replaced';
@@ -205,12 +289,12 @@ export class MysqlBackend implements Backend {
    * Two `set`s of one version at once both plan, then one finds the account it was to create
    * already there (or a grant it was to revoke already gone): it plans again from what is there now.
    */
-  private async applyConverging(session: Session, currentUser: string, pending: Account): Promise<ApplyResult> {
+  private async applyConverging(session: Session, currentUser: string, pending: Account, planOptions: PlanOptions): Promise<ApplyResult> {
     let planned: string | undefined;
     let failedOn: string | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.applyAsMaster(session, currentUser, pending, (state) => {
+        return await this.applyAsMaster(session, currentUser, pending, planOptions, (state) => {
           // What the plan was made from is what it was before: nothing changed under this set, so
           // the error that looked like a race is a real refusal, and retrying would never help.
           if (state === failedOn) {
@@ -234,13 +318,14 @@ export class MysqlBackend implements Backend {
     session: Session,
     currentUser: string,
     pending: Account,
+    planOptions: PlanOptions,
     onPlanned: (state: string) => void,
   ): Promise<ApplyResult> {
-    const plan = await planChanges(this.planOptions, session, currentUser, pending, onPlanned);
+    const plan = await planChanges(planOptions, session, currentUser, pending, onPlanned);
     for (const statement of plan.statements) await session.query(statement);
     // Trust, but verify: the password is only set once the grants read back equal.
     for (const host of plan.hosts) {
-      const left = await planHost(this.planOptions, session, plan.dialect, currentUser, pending.user, host);
+      const left = await planHost(planOptions, session, plan.dialect, currentUser, pending.user, host);
       if (left.statements.length > 0) {
         throw new PreconditionError(
           `${this.options.label}: the alternate account's grants on one host still differ from the current account's after copying`,

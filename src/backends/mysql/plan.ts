@@ -36,6 +36,8 @@ export interface PlanOptions {
   log: Logger;
   /** Tests only: send hashes whatever the server's validation plugins say. */
   forceHashes?: boolean | undefined;
+  /** The rules a created account's throwaway password must meet: the server's policy, when it has one. */
+  throwawayRules?: PasswordRules | undefined;
 }
 
 /** What `apply` does, made before its first write; `preview` reports it instead. */
@@ -180,7 +182,8 @@ export async function planHost(
   const plugin = authPluginFromRow(currentRow);
   const statements: Sql[] = [];
   // Until its real password is set last, nobody may log in as the new account.
-  if (creates) statements.push(dialect.createUser(alternate, host, throwawayPassword(MYSQL_PASSWORD_RULES), plugin));
+  if (creates)
+    statements.push(dialect.createUser(alternate, host, throwawayPassword(options.throwawayRules ?? MYSQL_PASSWORD_RULES), plugin));
   const grants = { current: await grantsOf(currentUser), alternate: creates ? [] : await grantsOf(alternate) };
   statements.push(...planGrantSync(grants.current, grants.alternate, { user: alternate, host }));
   if (creates || JSON.stringify(wanted) !== JSON.stringify(tlsRequirementFromRow(alternateRow))) {

@@ -102,7 +102,7 @@ export class RdsApiBackend implements Backend {
     return readRdsSecret(raw, label);
   }
 
-  passwordRules(): PasswordRules {
+  async passwordRules(): Promise<PasswordRules> {
     return RDS_PASSWORD_RULES;
   }
 
@@ -134,6 +134,13 @@ export class RdsApiBackend implements Backend {
       this.options.log.info('the RDS account has its new password', { account: pending.user, outcome: 'updated' });
       return { created: false };
     }
+    // The RDS API shows no sessions, and the current account cannot see another account's without PROCESS.
+    this.options.log.info(
+      'open sessions of the account set changes are not checked on RDS (PREVIOUS_ACCOUNT_SESSIONS applies to self-managed MySQL)',
+      {
+        account: pending.user,
+      },
+    );
     const { source, existing } = await this.checkAccounts(current, pending);
     let created = false;
     for (const change of plannedChanges(source, pending.user, existing)) {
