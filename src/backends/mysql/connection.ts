@@ -11,6 +11,7 @@ import { DatabaseError, PreconditionError, TransientError } from '../../errors.j
 import type { Logger } from '../../log.js';
 import type { Account } from '../backend.js';
 import { atLeast, parseServerVersion, type Flavor } from './dialect.js';
+import { clientEd25519Plugin } from './ed25519.js'; // mysql2 has none: MariaDB accounts VIA ed25519 log in through it
 import {
   classifyError,
   errorNumber,
@@ -100,6 +101,7 @@ async function open(account: Account, ssl: mysql.SslOptions | undefined, connect
     connectTimeout,
     multipleStatements: false,
     supportBigNumbers: true,
+    authPlugins: { client_ed25519: clientEd25519Plugin() },
   });
   // A server that closes the socket between statements must not crash the process with an unhandled 'error'.
   (conn as unknown as NodeJS.EventEmitter).on('error', () => {});

@@ -6,6 +6,7 @@
  */
 
 import { PreconditionError } from '../../errors.js';
+import { mariadbIdentified } from './auth-plugin.js';
 import { nativePasswordHash } from './password-hash.js';
 import { bound, secret, type Sql } from './sql.js';
 
@@ -138,6 +139,9 @@ export function dialectFor(v: ServerVersion, options: { hashPasswords?: boolean 
    * send the password (bound, never in the SQL text).
    */
   const identified = (plugin: string | undefined, password: string): { clause: string; value: string } => {
+    // MariaDB's ed25519 (auth-plugin.ts), which IDENTIFIED BY would turn into mysql_native_password.
+    const via = mariadbIdentified(v, plugin, password, hashes);
+    if (via) return via;
     if (!hashes)
       return {
         clause: namesPlugin && plugin !== undefined && PASSWORD_PLUGINS.has(plugin) ? `IDENTIFIED WITH ${plugin} BY ?` : 'IDENTIFIED BY ?',

@@ -23,6 +23,8 @@ import {
   type MysqlDialect,
   type ServerVersion,
 } from './dialect.js';
+import { readAuthPlugin } from './auth-plugin.js';
+import { cloneExtrasRefusal, planCloneExtras } from './clone-extras.js';
 import { firstUngrantable } from './grants/authority.js';
 import { planGrantSync } from './grants/planner.js';
 import { nativePasswordHash } from './password-hash.js';
@@ -121,6 +123,9 @@ export async function planChanges(
       );
     }
   }
+  // Default roles too (MySQL: CREATE USER or UPDATE on mysql.default_roles; MariaDB: UPDATE on mysql.*).
+  const refusal = cloneExtrasRefusal(statements, masterGrants, dialect.version.flavor);
+  if (refusal) throw new PreconditionError(`${label}: ${refusal}`);
   // Last, and for every host at once: a pending login that works means the rest is in place.
   const password = dialect.setPassword(pending.user, entries, pending.password);
   return { dialect, hosts, statements, password, created, notes };
@@ -179,7 +184,14 @@ export async function planHost(
   const [alternateRow] = await session.query(dialect.readAccount(alternate, host));
   const creates = alternateRow === undefined;
   const wanted = tlsRequirementFromRow(currentRow ?? {});
-  const plugin = authPluginFromRow(currentRow);
+  // MariaDB's ed25519 and IDENTIFIED VIA chains are read from mysql.global_priv (auth-plugin.ts).
+  const { plugin } = await readAuthPlugin(
+    session,
+    dialect.version,
+    { user: currentUser, host, alternate },
+    authPluginFromRow(currentRow),
+    options.log,
+  );
   const statements: Sql[] = [];
   // Until its real password is set last, nobody may log in as the new account.
   if (creates)
@@ -213,6 +225,8 @@ export async function planHost(
     if (JSON.stringify(wantedState) !== JSON.stringify(haveState))
       statements.push(...dialect.setAccountState(alternate, host, wantedState));
   }
+  // What SHOW GRANTS does not show (MySQL 8 password options and default roles), after every grant and revoke.
+  statements.push(...(await planCloneExtras(session, dialect.version, { current: currentUser, alternate, host, creates, grants })));
   return { creates, statements, entry: { host, plugin }, grants, stateCopied };
 }
 
