@@ -35,6 +35,7 @@ const StatusJson = z.object({
     })
     .nullable(),
   Previous: z.object({ VersionId: z.string(), AccountName: z.string().nullable() }).nullable(),
+  PreviousSessions: z.number().nullable(),
   Versions: z.array(z.object({ VersionId: z.string(), Stages: z.array(z.string()), CreateTime: z.string().nullable() })),
   Advice: z.string(),
 });
@@ -180,6 +181,22 @@ describe('status, recover and rollback', () => {
       /PreconditionError: secret \S+: the credentials of ACSPrevious \(version \S+\) are refused; ACSCurrent stays where it is/,
     );
     expect(await cli.world.currentVersion(secret.secretName)).toBe('v1');
+  });
+
+  it('shows the sessions still open on the ACSPrevious account, which the next rotation changes', async () => {
+    const secret = await cli.world.addMysqlSecret();
+    expect(JSON.parse((await cli.run('status', secret.secretName, '--json')).stdout)).toMatchObject({ PreviousSessions: null });
+    expect((await cli.run('rotate', secret.secretName, '--local')).code).toBe(0);
+    const mysql = (await import('mysql2/promise')).default;
+    const { host, port } = cli.world.server;
+    const client = await mysql.createConnection({ host, port, user: secret.sandbox.app.user, password: secret.sandbox.app.password });
+    try {
+      const status = await cli.run('status', secret.secretName, '--json');
+      expect(JSON.parse(status.stdout)).toMatchObject({ Previous: { AccountName: secret.sandbox.app.user }, PreviousSessions: 1 });
+      expect((await cli.run('status', secret.secretName)).stdout).toMatch(/previous .* open sessions: 1/);
+    } finally {
+      await client.end();
+    }
   });
 
   it('refuses a rollback while a rotation is pending', async () => {

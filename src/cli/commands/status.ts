@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { TransientError } from '../../errors.js';
 import { defineCommand, INSTANCE_ID_HELP, InstanceIdFlag, SecretNameArg } from '../command.js';
 import type { CliContext } from '../context.js';
+import { previousAccountSessions } from '../previous-sessions.js';
 import { accountNameOf, backendOf, isoTime, loginStateOf, readSecretView, type SecretView } from '../secret-view.js';
 
 /** An ACSPending older than this is no longer a rotation under way. */
@@ -19,6 +20,8 @@ export interface StatusReport {
   Current: { VersionId: string; AccountName: string | null; CreateTime: string | null } | null;
   Pending: null | { VersionId: string; AccountName: string | null; CreateTime: string | null; LogsIn: boolean | null };
   Previous: null | { VersionId: string; AccountName: string | null };
+  /** Sessions still open on the ACSPrevious account, whose password the next rotation changes; null when unknown here. */
+  PreviousSessions: number | null;
   Versions: { VersionId: string; Stages: string[]; CreateTime: string | null }[];
   Advice: string;
 }
@@ -72,6 +75,7 @@ export async function statusOf(context: CliContext, view: SecretView, now = Date
           }
         : null,
     Previous: previous ? { VersionId: previous.versionId, AccountName: await accountNameOf(context, view.secretName, previous) } : null,
+    PreviousSessions: await previousAccountSessions(context, view),
     Versions: view.versions.map((v) => ({ VersionId: v.versionId, Stages: [...v.stages].sort(), CreateTime: isoTime(v.createdAt) })),
     Advice: advice,
   };
@@ -89,7 +93,10 @@ function printText(context: CliContext, report: StatusReport): void {
       `pending   ${report.Pending.VersionId}  ${report.Pending.AccountName ?? '?'}  created ${report.Pending.CreateTime ?? '?'}  logs in: ${yesNo(report.Pending.LogsIn)}`,
     );
   }
-  if (report.Previous) out(`previous  ${report.Previous.VersionId}  ${report.Previous.AccountName ?? '?'}`);
+  if (report.Previous) {
+    const sessions = report.PreviousSessions === null ? '' : `  open sessions: ${report.PreviousSessions}`;
+    out(`previous  ${report.Previous.VersionId}  ${report.Previous.AccountName ?? '?'}${sessions}`);
+  }
   out('versions');
   for (const v of report.Versions) out(`  ${v.VersionId.padEnd(38)} ${(v.Stages.join(', ') || '(none)').padEnd(26)} ${v.CreateTime ?? ''}`);
   out(`advice    ${report.Advice}`);
@@ -104,7 +111,7 @@ export const statusCommand = defineCommand({
     'the rotation state: idle, rotating (ACSPending younger than 15 minutes) or stuck (older), whether the',
     'pending version logs in, and the command that finishes or cancels it. Exit 3 when stuck.',
     INSTANCE_ID_HELP,
-    '--json         one JSON object: {SecretName, State, Current, Pending, Previous, Versions, Advice}',
+    '--json         one JSON object: {SecretName, State, Current, Pending, Previous, PreviousSessions, Versions, Advice}',
   ].join('\n'),
   options: { 'instance-id': { type: 'string' }, json: { type: 'boolean' } },
   positionals: ['SecretName'],
