@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Fails a file whose stdout/stderr shows a registered password or credential (test/setup/secret-guard.ts).
+    setupFiles: ['test/setup/secret-guard.ts'],
   },
 });

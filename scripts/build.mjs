@@ -1,13 +1,26 @@
-// Builds dist/index.js: one CommonJS file with every dependency inside (CONTRACT: Build and entry point).
+// Builds dist/: index.js, one CommonJS file holding the function and every dependency it runs on,
+// plus a few vendor-*.js files holding third-party code that index.js requires only when a call needs
+// it (CONTRACT: Build and entry point; dist/ is self-contained: no install step, no layer).
 // `node scripts/build.mjs --outdir <dir>` writes the same bundle elsewhere (tests build into a
 // temporary directory so they never race on dist/); the default stays dist/.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// `node scripts/build.mjs --single-file` writes the former single-file bundle (everything in
+// index.js, nothing split or trimmed), for the bench's cold-start comparison; `--metafile <path>`
+// writes esbuild's metafile of index.js there.
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
-const { values: args } = parseArgs({ options: { outdir: { type: 'string', default: 'dist' } } });
+const { values: args } = parseArgs({
+  options: {
+    outdir: { type: 'string', default: 'dist' },
+    'single-file': { type: 'boolean', default: false },
+    metafile: { type: 'string' },
+  },
+});
 const outdir = args.outdir;
+const singleFile = args['single-file'];
+const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 
 /*
  * No SDK debug output in the bundle. FC sends whatever the function writes to stdout or stderr to
@@ -104,9 +117,136 @@ const noSdkDebugOutput = {
   },
 };
 
-await build({
-  entryPoints: ['src/handler.ts'],
-  outfile: join(outdir, 'index.js'),
+/*
+ * Cold start: what index.js does not hold. Every FC cold start of every step parses and runs
+ * index.js; the self-managed path used to pay for the generated RDS SDK (5 MB) and for SDK
+ * dependencies no call of it runs. Third-party modules only (no file of src/): each rule below takes
+ * a module out of index.js into dist/<file>, and index.js gets a stand-in in its place:
+ *
+ * - `require`: `module.exports = require('./<file>')[key]`, for a module that is itself only
+ *   required when it is used: the RDS SDK (behind clients.ts's import(), so only for an event with
+ *   InstanceId), iconv-lite's codecs (loaded on the first string in a charset other than UTF-8),
+ *   mysql2's SSL profiles (behind an `ssl` given as a profile name). esbuild evaluates a bundled
+ *   CommonJS module on its first require, so the file is read then and only then.
+ * - `deferred`: a module its importer requires at load time but only uses inside calls (lodash,
+ *   moment, ws and the proxy agents under @darabonba/typescript's `ws`/proxy helpers, the XML
+ *   parsers of the KMS SDKs' XML answers, mysql2's error-name table). The stand-in is a Proxy that
+ *   requires the file on its first property access. It reports `__esModule` (so TypeScript's
+ *   __importDefault/__importStar helpers keep it as it is, untouched) and maps `default` to the
+ *   module itself, as those helpers would have.
+ *
+ * No class of ours crosses a file boundary: src/ (errors.ts and its RotationError classes, the
+ * logger, the error mapping in src/alibaba/errors.ts) is only ever in index.js, so every
+ * `instanceof RotationError` sees one class. What crosses is data and SDK objects used by duck type:
+ * the RDS client built in index.js's client.ts from rds20140815's class, the credentials object
+ * (openapi-core only calls getCredential() on it) and SDK errors, which src/alibaba/errors.ts reads
+ * by their fields (code, data, statusCode), never by class; isSdkCastError compares with the global
+ * Error, one across files. Each vendor file is built with the same no-debug-output plugin and holds
+ * its own copies of what it needs, but for vendor-rds.js's deferred modules, which are stand-ins for
+ * the same vendor files as index.js's; dist/ needs nothing outside it but Node's built-ins.
+ *
+ * Trimmed, not moved: zod's `locales` namespace (z.locales.*, 40 translations of its messages)
+ * keeps only `en`, the default zod registers itself; src/ never selects another locale.
+ */
+const SPLIT = [
+  // Imported by src/backends/rds/client.ts (the `importer` is relative to the repository root).
+  { file: 'vendor-rds.js', mode: 'require', spec: /^@alicloud\/(rds20140815|openapi-core)$/, importer: /^src[\\/]/ },
+  {
+    file: 'vendor-iconv.js',
+    mode: 'require',
+    spec: /^\.\.\/encodings$/,
+    path: /[\\/]iconv-lite[\\/]encodings[\\/]index\.js$/,
+  },
+  {
+    file: 'vendor-mysql2-ssl-profiles.js',
+    mode: 'require',
+    spec: /ssl_profiles(\.js)?$/,
+    path: /[\\/]mysql2[\\/]lib[\\/]constants[\\/]ssl_profiles\.js$/,
+  },
+  {
+    file: 'vendor-mysql2-errors.js',
+    mode: 'deferred',
+    spec: /constants\/errors(\.js)?$/,
+    path: /[\\/]mysql2[\\/]lib[\\/]constants[\\/]errors\.js$/,
+  },
+  { file: 'vendor-lodash.js', mode: 'deferred', spec: /^lodash$/ },
+  { file: 'vendor-moment.js', mode: 'deferred', spec: /^moment$/ },
+  { file: 'vendor-ws.js', mode: 'deferred', spec: /^ws$/ },
+  { file: 'vendor-proxy-agents.js', mode: 'deferred', spec: /^(https?|socks)-proxy-agent$/ },
+  { file: 'vendor-xml.js', mode: 'deferred', spec: /^xml2js$/ },
+];
+
+const requireStandIn = (file, key) => `module.exports = require(${JSON.stringify(`./${file}`)})[${JSON.stringify(key)}];\n`;
+const deferredStandIn = (file, key) => `
+let real;
+function load() {
+  if (real === undefined) real = require(${JSON.stringify(`./${file}`)})[${JSON.stringify(key)}];
+  return real;
+}
+function get(_, name) {
+  if (name === '__esModule') return true;
+  const m = load();
+  if (name === 'default' && !(m && m.__esModule)) return m;
+  return m[name];
+}
+module.exports = new Proxy({}, {
+  get,
+  has: (_, name) => name === '__esModule' || name in load(),
+  ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor(_, name) {
+    const d = Reflect.getOwnPropertyDescriptor(load(), name);
+    return d && { ...d, configurable: true };
+  },
+  set: (_, name, value) => Reflect.set(load(), name, value),
+});
+`;
+
+/** What each vendor file holds, as index.js's build found it: file -> (key -> absolute path). */
+const vendorFiles = new Map();
+
+/** @type {import('esbuild').Plugin} */
+const splitVendorFiles = {
+  name: 'split-vendor-files',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, async (a) => {
+      if (a.namespace !== 'file' || a.pluginData?.splitting) return undefined;
+      const rule = SPLIT.find((r) => r.spec.test(a.path) && (!r.importer || r.importer.test(relative(ROOT, a.importer))));
+      if (!rule) return undefined;
+      const found = await b.resolve(a.path, {
+        kind: a.kind,
+        importer: a.importer,
+        resolveDir: a.resolveDir,
+        pluginData: { splitting: true },
+      });
+      if (found.errors.length > 0 || found.external || !found.path) return found.errors.length > 0 ? { errors: found.errors } : undefined;
+      if (rule.path && !rule.path.test(found.path)) return undefined;
+      const key = relative(ROOT, found.path).split('\\').join('/');
+      if (!vendorFiles.has(rule.file)) vendorFiles.set(rule.file, new Map());
+      vendorFiles.get(rule.file).set(key, found.path);
+      return { path: key, namespace: 'vendor-stand-in', pluginData: { rule } };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'vendor-stand-in' }, (a) => ({
+      contents: (a.pluginData.rule.mode === 'deferred' ? deferredStandIn : requireStandIn)(a.pluginData.rule.file, a.path),
+      loader: 'js',
+    }));
+    // The stand-ins' own require('./vendor-*.js'): left as it is, resolved next to index.js at run time.
+    b.onResolve({ filter: /^\.\/vendor-[\w-]+\.js$/, namespace: 'vendor-stand-in' }, (a) => ({ path: a.path, external: true }));
+
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (a) =>
+      /[\\/]zod[\\/]v4[\\/](classic|core)[\\/]/.test(a.importer)
+        ? { path: join(a.resolveDir, '..', 'locales', 'index.js'), namespace: 'zod-locales' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (a) => ({
+      contents: 'export { default as en } from "./en.js";\n',
+      resolveDir: dirname(a.path),
+      loader: 'js',
+    }));
+  },
+};
+
+/** @type {import('esbuild').BuildOptions} */
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -117,9 +257,41 @@ await build({
   minifySyntax: true,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [noSdkDebugOutput],
+};
+
+// Vendor files of an earlier build would stay beside a single-file index.js, unused: remove them.
+await mkdir(outdir, { recursive: true });
+for (const name of await readdir(outdir)) if (/^vendor-.*\.js$/.test(name)) await rm(join(outdir, name), { force: true });
+const index = await build({
+  ...common,
+  metafile: args.metafile !== undefined,
+  entryPoints: ['src/handler.ts'],
+  outfile: join(outdir, 'index.js'),
+  plugins: singleFile ? [noSdkDebugOutput] : [noSdkDebugOutput, splitVendorFiles],
 });
 
+// `--metafile <path>`: esbuild's account of what index.js holds, for size work (esbuild.github.io/analyze).
+if (args.metafile !== undefined) await writeFile(args.metafile, JSON.stringify(index.metafile));
+
+// Each vendor file: `module.exports = {key: require(path), ...}`, self-contained like index.js.
+// vendor-rds.js first, through the same split: the RDS SDK's own copies of lodash, moment, ws, the
+// proxy agents and xml2js (under @darabonba/typescript) become stand-ins for the deferred files too,
+// which its build adds to before they are written. The other vendor files are built whole.
+const vendorBuild = async (file, plugins) => {
+  const entries = [...vendorFiles.get(file)].map(([key, path]) => `  ${JSON.stringify(key)}: require(${JSON.stringify(path)}),`);
+  const built = await build({
+    ...common,
+    metafile: true,
+    stdin: { contents: `module.exports = {\n${entries.join('\n')}\n};\n`, resolveDir: ROOT, sourcefile: file, loader: 'js' },
+    outfile: join(outdir, file),
+    plugins,
+  });
+  // A module of ours in a vendor file would be a second copy of its classes (instanceof would fail).
+  const ours = Object.keys(built.metafile.inputs).filter((input) => /^src[\\/]/.test(input));
+  if (ours.length > 0) throw new Error(`${file} would hold modules of src/: ${ours.join(', ')}`);
+};
+if (vendorFiles.has('vendor-rds.js')) await vendorBuild('vendor-rds.js', [noSdkDebugOutput, splitVendorFiles]);
+for (const file of vendorFiles.keys()) if (file !== 'vendor-rds.js') await vendorBuild(file, [noSdkDebugOutput]);
+
 // The package is ESM ("type": "module"); this marks the bundle as CommonJS for Node and for FC.
-await mkdir(outdir, { recursive: true });
 await writeFile(join(outdir, 'package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');

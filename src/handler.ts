@@ -12,6 +12,7 @@ import { debugLogging, loadConfig, type Environment } from './config.js';
 import { InternalError, RotationError, stackFrames, withContext } from './errors.js';
 import { discover, type DiscoverResult } from './batch/discover.js';
 import { report, type ReportResult } from './batch/report.js';
+import { createThrottleScope, inThrottleScope, type ThrottleScope } from './alibaba/throttle.js';
 import { parseEvent, type FunctionStep } from './event.js';
 import { createLogger, SecretMask, type LogSink } from './log.js';
 import { runStep, type StepResult } from './steps/index.js';
@@ -37,6 +38,8 @@ export async function handle(rawEvent: unknown, context: FcContext | undefined, 
   let log = createLogger({ mask, debug: debugLogging(options.env), ...(options.sink ? { sink: options.sink } : {}), base: { requestId } });
   const started = Date.now();
   let step: FunctionStep | undefined;
+  // Throttled KMS/RDS calls retried inside this invocation, counted for the step's last log line.
+  let throttle: ThrottleScope | undefined;
   try {
     const event = parseEvent(rawEvent);
     step = event.Step;
@@ -49,32 +52,32 @@ export async function handle(rawEvent: unknown, context: FcContext | undefined, 
       const tagKey = event.TagKey ?? config.rotationTagKey;
       log = log.child({ step, tagKey });
       log.info('step started');
-      const result = await discover(
-        secretStoreFor(event.RegionId, config, context?.credentials),
-        {
-          regionId: event.RegionId,
-          tagKey,
-          now: Date.now(),
-        },
-        log,
+      const scope = (throttle = createThrottleScope(log));
+      const result = await inThrottleScope(scope, () =>
+        discover(secretStoreFor(event.RegionId, config, context?.credentials), { regionId: event.RegionId, tagKey, now: Date.now() }, log),
       );
-      log.info('step finished', { durationMs: Date.now() - started });
+      log.info('step finished', { durationMs: Date.now() - started, throttled: scope.throttled });
       return result;
     }
     const backendKind = event.InstanceId !== undefined ? 'rds-api' : 'mysql';
     log = log.child({ step, secret: event.SecretName, backend: backendKind, ...(event.VersionId ? { versionId: event.VersionId } : {}) });
     log.info('step started');
-    const result = await runStep(event, {
-      secretName: event.SecretName,
-      requestId,
-      store: secretStoreFor(event.RegionId, config, context?.credentials),
-      backend: await backendFor(event, config, context?.credentials, log),
-      passwordConfig: config,
-      log,
-      mask,
-    });
+    const scope = (throttle = createThrottleScope(log));
+    const stepLog = log;
+    const result = await inThrottleScope(scope, async () =>
+      runStep(event, {
+        secretName: event.SecretName,
+        requestId,
+        store: secretStoreFor(event.RegionId, config, context?.credentials),
+        backend: await backendFor(event, config, context?.credentials, stepLog),
+        passwordConfig: config,
+        log: stepLog,
+        mask,
+      }),
+    );
     log.info('step finished', {
       durationMs: Date.now() - started,
+      throttled: scope.throttled,
       versionId: result.VersionId,
       outcome: result.Skipped ? 'skipped' : 'done',
     });
@@ -90,7 +93,12 @@ export async function handle(rawEvent: unknown, context: FcContext | undefined, 
     // CONTRACT: the message names the step. Messages are written without values; the mask is a
     // second guard for anything a library slipped in.
     const returned = withContext(failure, step ? `step ${step}` : undefined, (text) => mask.apply(text));
-    log.error('step failed', { durationMs: Date.now() - started, errorName: returned.name, errorMessage: returned.message });
+    log.error('step failed', {
+      durationMs: Date.now() - started,
+      errorName: returned.name,
+      errorMessage: returned.message,
+      ...(throttle ? { throttled: throttle.throttled } : {}),
+    });
     throw returned;
   }
 }

@@ -34,6 +34,8 @@ export interface LogFields {
   /** report: a Map's outcome. */
   rotated?: number;
   failed?: number;
+  /** KMS and RDS calls answered with throttling and retried inside this invocation (src/alibaba/throttle.ts). */
+  throttled?: number;
 }
 
 export type LogSink = (line: string) => void;

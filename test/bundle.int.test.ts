@@ -1,7 +1,11 @@
 // The deployable bundle: `npm run build` → dist/index.js, one CommonJS file whose handler rotates a secret
-// when called as FC calls it, handler(Buffer, {requestId, credentials}).
+// when called as FC calls it, handler(Buffer, {requestId, credentials}), beside the vendor-*.js files it
+// requires only when a call needs them (the RDS SDK among them): dist/ is self-contained, the
+// self-managed path never loads the RDS SDK, and the RDS path's errors keep their CONTRACT names.
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Environment } from '../src/config.js';
@@ -76,6 +80,15 @@ class BundleHost {
       this.child.send({ id, event: event.toString('base64'), context });
     });
 
+  /** The files of dist/ the host process has loaded so far (its require.cache), by name. */
+  loadedFiles(): Promise<string[]> {
+    return new Promise<unknown>((resolve, reject) => {
+      const id = this.nextId++;
+      this.pending.set(id, { resolve, reject });
+      this.child.send({ id, loaded: true });
+    }).then((files) => (files as string[]).filter((f) => f.includes('/dist/')).map((f) => basename(f)));
+  }
+
   async stop(): Promise<void> {
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
     this.child.disconnect();
@@ -94,13 +107,38 @@ describe('dist/index.js', () => {
   });
   afterAll(async () => host?.stop());
 
-  it('is one self-contained CommonJS file', () => {
-    const source = readFileSync('dist/index.js', 'utf8');
+  it('is a self-contained CommonJS bundle: index.js at most 1.5 MB, requiring nothing but built-ins and its own files', () => {
     expect(statSync('dist/index.js').size).toBeGreaterThan(10_000);
-    expect(source).not.toMatch(/require\(["'](mysql2|zod|@alicloud\/[^"']+)["']\)/);
+    expect(statSync('dist/index.js').size).toBeLessThanOrEqual(1_500_000);
+    const files = readdirSync('dist').filter((f) => f.endsWith('.js'));
+    expect(files).toContain('index.js');
+    expect(files).toContain('vendor-rds.js');
+    const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+    for (const file of files) {
+      const source = readFileSync(`dist/${file}`, 'utf8');
+      expect(source, file).not.toMatch(/require\(["'](mysql2|zod|@alicloud\/[^"']+)["']\)/);
+      expect(source, file).not.toMatch(/\bimport\(/);
+      // esbuild writes every require it leaves in the output as require("…"), double-quoted.
+      for (const [call, spec] of source.matchAll(/require\("([^"]+)"\)/g)) {
+        if (builtins.has(spec!)) continue;
+        if (/^\.\/vendor-[\w-]+\.js$/.test(spec!)) {
+          expect(files, `${file}: ${call}`).toContain(spec!.slice(2));
+          continue;
+        }
+        // What is left are the libraries' optional add-ons (cardinal for mysql2, bufferutil and
+        // utf-8-validate for ws), each required inside a try that does without it.
+        expect(source, `${file}: ${call} outside a try`).toMatch(new RegExp(`try\\{[^{}]{0,40}${call.replace(/[().]/g, '\\$&')}`));
+      }
+    }
     expect(JSON.parse(readFileSync('dist/package.json', 'utf8'))).toEqual({ type: 'commonjs' });
     const required = execFileSync(process.execPath, ['-e', 'process.stdout.write(typeof require("./dist/index.js").handler)']);
     expect(required.toString()).toBe('function');
+  });
+
+  it('needs no zod locale but en, the one the build keeps (scripts/build.mjs trims z.locales)', () => {
+    const sources = readdirSync('src', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    expect(sources.length).toBeGreaterThan(40);
+    expect(sources.filter((f) => /\blocales\b/.test(readFileSync(`src/${f}`, 'utf8')))).toEqual([]);
   });
 
   it('rejects with the CONTRACT error name as errorType, and logs it as one JSON line', async () => {
@@ -138,6 +176,10 @@ describe('dist/index.js on a self-managed MySQL secret', () => {
     expect(current?.AccountName).toBe(`${fx.sandbox.app.user}_rt`);
     expect(await fx.secretAt({ stage: 'ACSPrevious' })).toEqual(before);
     expect(await fx.login(current!)).toBe('hello');
+    // A fresh host that served only this secret's steps: the RDS SDK file was never read.
+    const loaded = await host.loadedFiles();
+    expect(loaded).toContain('index.js');
+    expect(loaded).not.toContain('vendor-rds.js');
   });
 });
 
@@ -167,6 +209,44 @@ describe('dist/index.js on an RDS secret with InstanceId', () => {
       const privileges = async (name: string) => (await api.describeAccount(instanceId, name))?.privileges;
       expect(await privileges(current!.AccountName)).toEqual(await privileges(previous!.AccountName));
     }
+    expect(await host.loadedFiles()).toContain('vendor-rds.js');
+  });
+
+  /** What FC reports of a step through the bundle that must fail. */
+  const failure = (event: Record<string, string>, requestId: string) =>
+    host.handler(Buffer.from(JSON.stringify(event)), { requestId, credentials: { ...LOCAL_CREDENTIALS, securityToken: 'sts-token' } }).then(
+      () => undefined,
+      (e: InvocationError) => e,
+    );
+
+  // The RDS client and backend run in index.js over vendor-rds.js's SDK: the errors they throw are
+  // index.js's own classes, so the handler's instanceof RotationError keeps their names (a class it
+  // did not know would come back as InternalError).
+  it('keeps the RDS errors’ CONTRACT names across the split: InvalidEventError for an unknown instance, TransientError for a busy one', async () => {
+    const input = { SecretName: fx.secretName, RegionId: REGION };
+    const unknown = { ...input, InstanceId: 'rm-bundle-no-such-instance' };
+    const created = await host
+      .handler(Buffer.from(JSON.stringify({ ...unknown, Step: 'new' })), {
+        requestId: 'noinst-0',
+        credentials: { ...LOCAL_CREDENTIALS, securityToken: 'sts-token' },
+      })
+      .then(
+        (r) => r,
+        (e: InvocationError) => e,
+      );
+    const notFound =
+      'VersionId' in created ? await failure({ ...unknown, Step: 'set', VersionId: created.VersionId }, 'noinst-1') : created;
+    expect(notFound).toMatchObject({ isError: true, name: 'InvalidEventError', constructorName: 'InvalidEventError' });
+    expect(notFound?.message).toMatch(/InstanceId: RDS instance rm-bundle-no-such-instance does not exist/);
+
+    const { instanceId, emulator } = fx.rds!;
+    const { VersionId } = await host.handler(Buffer.from(JSON.stringify({ ...input, InstanceId: instanceId, Step: 'new' })), {
+      requestId: 'busy-0',
+      credentials: { ...LOCAL_CREDENTIALS, securityToken: 'sts-token' },
+    });
+    emulator.makeBusy(instanceId, 1, 'OperationDenied.DBInstanceStatus');
+    const busy = await failure({ ...input, InstanceId: instanceId, Step: 'set', VersionId }, 'busy-1');
+    expect(busy).toMatchObject({ isError: true, name: 'TransientError', constructorName: 'TransientError' });
   });
 });
 

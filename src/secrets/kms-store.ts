@@ -7,6 +7,7 @@
  * ListSecrets (discovery by tag) goes through callApi as well: the SDK's request model has no Filters.
  * Every answer the steps rely on is checked with zod for the fields they use; one without them (a
  * success that is not one) is a TransientError naming the action and the secret, never a value.
+ * A call answered with throttling is retried a few times first (src/alibaba/throttle.ts).
  * Must never log or echo SecretData.
  */
 import * as kmsSdk from '@alicloud/kms20160120';
@@ -16,6 +17,7 @@ import * as teaUtil from '@alicloud/tea-util';
 import { z } from 'zod';
 import { cloudErrorInfo, isSdkCastError, toRotationError } from '../alibaba/errors.js';
 import { sdkClass } from '../alibaba/interop.js';
+import { retryThrottled } from '../alibaba/throttle.js';
 import { InvalidSecretError, PreconditionError, SecretNotFoundError, TransientError } from '../errors.js';
 import type { Endpoint } from '../config.js';
 import type { CloudCredentials } from '../alibaba/credentials.js';
@@ -141,7 +143,8 @@ export class KmsSecretStore implements SecretStore {
     const request = new openapiSdk.OpenApiRequest({ body });
     const runtime = new teaUtil.RuntimeOptions({ connectTimeout: CONNECT_TIMEOUT_MS, readTimeout: READ_TIMEOUT_MS });
     try {
-      const response: unknown = await this.api.callApi(params, request, runtime);
+      // Throttled answers are retried here (refused before being applied, so safe for PutSecretValue too).
+      const response: unknown = await retryThrottled(`KMS ${action}`, () => this.api.callApi(params, request, runtime));
       return (response as { body?: unknown }).body;
     } catch (err) {
       throw this.mapError(err, action, subject);
@@ -211,8 +214,10 @@ export class KmsSecretStore implements SecretStore {
     for (let page = 1; ; page++) {
       let response: unknown;
       try {
-        response = await this.sdk.listSecretVersionIds(
-          new kmsSdk.ListSecretVersionIdsRequest({ secretName, includeDeprecated: 'true', pageNumber: page, pageSize: PAGE_SIZE }),
+        response = await retryThrottled('KMS ListSecretVersionIds', () =>
+          this.sdk.listSecretVersionIds(
+            new kmsSdk.ListSecretVersionIdsRequest({ secretName, includeDeprecated: 'true', pageNumber: page, pageSize: PAGE_SIZE }),
+          ),
         );
       } catch (err) {
         throw this.mapError(err, 'ListSecretVersionIds', `secret ${secretName}`);
@@ -277,7 +282,10 @@ export class KmsSecretStore implements SecretStore {
   ): Promise<void> {
     let response: unknown;
     try {
-      response = await this.sdk.updateSecretVersionStage(new kmsSdk.UpdateSecretVersionStageRequest({ secretName, ...change }));
+      // Only a throttled move is sent again: it was refused unapplied. A lost answer is not retried here.
+      response = await retryThrottled('KMS UpdateSecretVersionStage', () =>
+        this.sdk.updateSecretVersionStage(new kmsSdk.UpdateSecretVersionStageRequest({ secretName, ...change })),
+      );
     } catch (err) {
       throw this.mapError(err, 'UpdateSecretVersionStage', `secret ${secretName}`);
     }

@@ -53,7 +53,8 @@ describe('flows/rotate-secret.yaml', () => {
     world.kmsFaults.before = (call) => {
       if (call.action !== 'PutSecretValue' || call.secretName !== secret.secretName || throttled >= 2) return undefined;
       throttled++;
-      return { status: 429, code: 'Rejected.Throttling', message: 'Request was denied due to request throttling.' };
+      // A 5xx, not throttling: the function absorbs throttling itself, so only the flow's Retry can retry this.
+      return { status: 500, code: 'InternalFailure', message: 'An internal error occurred.' };
     };
     try {
       const result = await runShipped(world, 'rotate-secret', world.inputFor(secret));

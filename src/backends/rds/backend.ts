@@ -3,7 +3,9 @@
  * created with the current account's type, its per-database privileges made equal to the current
  * account's, and its password reset last. Single account: ResetAccountPassword on the account
  * itself, its privileges untouched. `apply` makes the changes plan.ts plans and `preview` lists
- * them. Logs in over SQL to test where the engine is MySQL-family.
+ * them. Logs in over SQL to test where the engine is MySQL-family. Instance facts that cannot change
+ * within a rotation (engine, version, VPC address) are kept per container for INSTANCE_FACTS_TTL_MS;
+ * accounts are always read afresh, both accounts of a check in one DescribeAccounts listing.
  * Knows nothing of KMS; never logs a password.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -25,7 +27,8 @@ import {
   type VerifyResult,
 } from '../backend.js';
 import { canLogIn, type ConnectOptions } from '../mysql/connection.js';
-import type { RdsAccount, RdsAccountsApi, RdsAddress, RdsInstanceInfo } from './client.js';
+import type { RdsAccount, RdsAccountsApi, RdsInstanceInfo } from './client.js';
+import { AccountNotReadyError } from './errors.js';
 import { describeChange, plannedChanges, resetChange, type RdsChange } from './plan.js';
 
 /** RDS accepts only these punctuation characters in passwords. */
@@ -66,10 +69,41 @@ export function readRdsSecret(raw: RawSecret, label: string): SecretAccount {
   return { account: accountFromSecret(secret), masterSecret: undefined, strategy: secret.RotationStrategy ?? 'alternate' };
 }
 
+/** How long DescribeDBInstanceAttribute's engine and version and DescribeDBInstanceNetInfo's address are reused. */
+export const INSTANCE_FACTS_TTL_MS = 10 * 60_000;
+
+interface CachedFact<T> {
+  at: number;
+  value: Promise<T>;
+}
+
+/**
+ * Per container: keyed by the client (itself one per endpoint, region and credentials key, clients.ts)
+ * and the instance id. A failed read is not kept.
+ */
+let instanceFacts = new WeakMap<RdsAccountsApi, Map<string, CachedFact<unknown>>>();
+
+/** Drops every cached instance fact, as a new container (or INSTANCE_FACTS_TTL_MS later) would start. For tests and the bench. */
+export function forgetInstanceFacts(): void {
+  instanceFacts = new WeakMap();
+}
+
+function cachedFact<T>(api: RdsAccountsApi, key: string, load: () => Promise<T>, now = Date.now()): Promise<T> {
+  let byKey = instanceFacts.get(api);
+  if (!byKey) instanceFacts.set(api, (byKey = new Map()));
+  const hit = byKey.get(key) as CachedFact<T> | undefined;
+  if (hit && now - hit.at < INSTANCE_FACTS_TTL_MS) return hit.value;
+  const value = load();
+  const entry: CachedFact<T> = { at: now, value };
+  byKey.set(key, entry);
+  value.catch(() => {
+    if (byKey.get(key) === entry) byKey.delete(key);
+  });
+  return value;
+}
+
 export class RdsApiBackend implements Backend {
   readonly kind = 'rds-api' as const;
-  private instance: Promise<RdsInstanceInfo> | undefined;
-  private intranet: Promise<RdsAddress | undefined> | undefined;
   private readonly connectOptions: ConnectOptions;
 
   constructor(private readonly options: RdsBackendOptions) {
@@ -81,8 +115,21 @@ export class RdsApiBackend implements Backend {
   }
 
   private instanceInfo(): Promise<RdsInstanceInfo> {
-    this.instance ??= this.options.api.instanceInfo(this.options.instanceId);
-    return this.instance;
+    const { api, instanceId } = this.options;
+    return cachedFact(api, `attribute|${instanceId}`, () => api.instanceInfo(instanceId));
+  }
+
+  /** Both accounts in one call (one listing), each as RDS describes it now; never cached. */
+  private async accounts(first: string, second: string | undefined): Promise<[RdsAccount | undefined, RdsAccount | undefined]> {
+    const { api, instanceId } = this.options;
+    if (!api.describeAccounts) {
+      return Promise.all([
+        api.describeAccount(instanceId, first),
+        second === undefined ? undefined : api.describeAccount(instanceId, second),
+      ]);
+    }
+    const found = await api.describeAccounts(instanceId, second === undefined ? [first] : [first, second]);
+    return [found.get(first), second === undefined ? undefined : found.get(second)];
   }
 
   async alternateName(currentUser: string): Promise<string> {
@@ -114,8 +161,8 @@ export class RdsApiBackend implements Backend {
   /** The secret's Endpoint/Port when it has them, else the instance's VPC connection string. */
   private async address(account: Account): Promise<Account> {
     if (account.endpoint) return { ...account, port: account.port ?? 3306 };
-    this.intranet ??= this.options.api.intranetAddress(this.options.instanceId);
-    const found = await this.intranet;
+    const { api, instanceId } = this.options;
+    const found = await cachedFact(api, `netinfo|${instanceId}`, () => api.intranetAddress(instanceId));
     if (!found) {
       throw new PreconditionError(`${this.where}: Endpoint: the secret has none and the instance reports no VPC or intranet address`);
     }
@@ -146,10 +193,26 @@ export class RdsApiBackend implements Backend {
     for (const change of plannedChanges(source, pending.user, existing)) {
       if (change.action === 'CreateAccount') created = (await this.execute(change, pending)) === 'created';
     }
-    const target = await this.waitUntilAvailable(pending.user);
-    for (const change of plannedChanges(source, pending.user, target)) {
-      if (change.action === 'ResetAccountPassword') await this.requirePrivilegesReadBack(source, pending.user);
-      await this.execute(change, pending);
+    // Planned from what is known without another read: an account just created holds no privileges, one the
+    // listing showed Available holds what it listed. Anything else (or a new account RDS is still creating,
+    // which refuses changes with AccountNotReadyError) is polled until Available, then planned again.
+    const known: RdsAccount | undefined = created
+      ? { name: pending.user, status: 'Unknown', type: source.type, privileges: [] }
+      : existing?.status === 'Available'
+        ? existing
+        : undefined;
+    let target = known ?? (await this.waitUntilAvailable(pending.user));
+    for (;;) {
+      try {
+        for (const change of plannedChanges(source, pending.user, target)) {
+          if (change.action === 'ResetAccountPassword') await this.requirePrivilegesReadBack(source, pending.user);
+          await this.execute(change, pending);
+        }
+        break;
+      } catch (err) {
+        if (!(err instanceof AccountNotReadyError) || target !== known) throw err;
+        target = await this.waitUntilAvailable(pending.user);
+      }
     }
     this.options.log.info('pending RDS account matches the current account', {
       account: pending.user,
@@ -198,8 +261,7 @@ export class RdsApiBackend implements Backend {
 
   /** Both accounts as RDS describes them, refused where the API cannot make the alternate a twin of the current account. */
   private async checkAccounts(current: Account, pending: Account): Promise<{ source: RdsAccount; existing: RdsAccount | undefined }> {
-    const { api, instanceId } = this.options;
-    const source = await api.describeAccount(instanceId, current.user);
+    const [source, existing] = await this.accounts(current.user, pending.user);
     if (!source) throw new PreconditionError(`${this.where}: AccountName: the current account does not exist`);
     const custom = source.privileges.filter((p) => p.privilege === 'Custom').length;
     if (custom > 0) {
@@ -212,7 +274,6 @@ export class RdsApiBackend implements Backend {
         `${this.where}: the current account is the privileged (Super) account, and RDS allows only one per instance; rotate a standard account`,
       );
     }
-    const existing = await api.describeAccount(instanceId, pending.user);
     if (existing && existing.type !== source.type) {
       throw new PreconditionError(
         `${this.where}: the alternate account exists with AccountType ${existing.type}, the current one is ${source.type}`,
@@ -251,8 +312,7 @@ export class RdsApiBackend implements Backend {
    * copy first) shows up here as a difference, before the password makes the alternate usable.
    */
   private async requirePrivilegesReadBack(source: RdsAccount, alternate: string): Promise<void> {
-    const { api, instanceId } = this.options;
-    const [current, target] = await Promise.all([api.describeAccount(instanceId, source.name), api.describeAccount(instanceId, alternate)]);
+    const [current, target] = await this.accounts(source.name, alternate);
     const want = privilegeKey(source);
     if (!current || !target || privilegeKey(current) !== want || privilegeKey(target) !== want) {
       throw new TransientError(`${this.where}: the alternate account's privileges do not read back as the current account's; retry`);
@@ -289,10 +349,7 @@ export class RdsApiBackend implements Backend {
     // Every engine: a login alone does not prove the application can read its data, so the account
     // must also be Available with exactly its partner's privileges.
     // A single-account rotation has no partner: an old alternate left from another strategy is not one.
-    const [account, partner] = await Promise.all([
-      api.describeAccount(instanceId, pending.user),
-      strategy === 'single' ? Promise.resolve(undefined) : api.describeAccount(instanceId, alternateOf(pending.user)),
-    ]);
+    const [account, partner] = await this.accounts(pending.user, strategy === 'single' ? undefined : alternateOf(pending.user));
     if (!account) throw new PreconditionError(`${this.where}: the pending account does not exist`);
     // Where the login worked, a status still settling after ResetAccountPassword does not matter.
     if (check === 'account-state' && account.status !== 'Available') {

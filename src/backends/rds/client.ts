@@ -3,7 +3,8 @@
  * Responses are narrowed with zod at this edge: every answer the backend relies on must carry the
  * fields it uses (the mutating calls, which Alibaba documents as answering only RequestId, at least
  * that), and one without them is a TransientError naming the action and the instance. SDK errors
- * become named errors by code only (their messages may quote the request). Never logs; never sees KMS.
+ * become named errors by code only (their messages may quote the request). A call answered with
+ * throttling is retried a few times first (src/alibaba/throttle.ts). Never logs; never sees KMS.
  */
 import * as openapiCore from '@alicloud/openapi-core';
 import * as rdsSdk from '@alicloud/rds20140815';
@@ -13,6 +14,8 @@ import type { Endpoint } from '../../config.js';
 import type { CloudCredentials } from '../../alibaba/credentials.js';
 import { InvalidEventError, TransientError } from '../../errors.js';
 import { sdkClass } from '../../alibaba/interop.js';
+import { retryThrottled } from '../../alibaba/throttle.js';
+import { AccountNotReadyError } from './errors.js';
 
 export interface RdsPrivilege {
   dbName: string;
@@ -40,6 +43,12 @@ export interface RdsAddress {
 /** The port the RDS backend talks to: one method per API action it uses. */
 export interface RdsAccountsApi {
   describeAccount(instanceId: string, accountName: string): Promise<RdsAccount | undefined>;
+  /**
+   * Several accounts with as few calls as can be: one name is described by name, more by one listing of
+   * every account (DescribeAccounts without AccountName, the largest page). A name not listed is absent.
+   * Optional for in-memory ports: without it the backend describes each name on its own.
+   */
+  describeAccounts?(instanceId: string, accountNames: readonly string[]): Promise<Map<string, RdsAccount>>;
   createAccount(
     instanceId: string,
     account: { name: string; password: string; type: string; description: string },
@@ -80,6 +89,8 @@ const AccountsBody = z.object({
       )
       .default([]),
   }),
+  // Documented; only read when the listing of every account spans more than one page.
+  totalRecordCount: z.coerce.number().optional(),
 });
 
 const AttributeBody = z.object({
@@ -109,7 +120,13 @@ function malformedAnswer(action: string, instanceId: string): TransientError {
 
 function mapError(err: unknown, action: string, instanceId: string): Error {
   if (isSdkCastError(err)) return malformedAnswer(action, instanceId);
-  if (cloudErrorInfo(err).code === 'InvalidDBInstanceId.NotFound') {
+  const code = cloudErrorInfo(err).code;
+  if (code === 'IncorrectAccountStatus') {
+    return new AccountNotReadyError(
+      `RDS ${action} on instance ${instanceId} failed: the account is not Available yet (IncorrectAccountStatus)`,
+    );
+  }
+  if (code === 'InvalidDBInstanceId.NotFound') {
     return new InvalidEventError(`InstanceId: RDS instance ${instanceId} does not exist in this region (RDS ${action})`);
   }
   return toRotationError(err, `RDS ${action} on instance ${instanceId}`);
@@ -120,6 +137,32 @@ function checked<T>(action: string, instanceId: string, response: { body?: unkno
   const parsed = schema.safeParse(response.body);
   if (!parsed.success) throw malformedAnswer(action, instanceId);
   return parsed.data;
+}
+
+type AccountEntry = z.infer<typeof AccountsBody>['accounts']['DBInstanceAccount'][number];
+
+/** DescribeAccounts' largest page (30–200), and how many pages a listing may take (RDS allows far fewer accounts). */
+const ACCOUNTS_PAGE_SIZE = 200;
+const MAX_ACCOUNT_PAGES = 10;
+
+/** The named accounts among `entries`. The same account listed twice, the copies differing (a lagging cache): neither can be trusted. */
+function pick(instanceId: string, entries: readonly AccountEntry[], names: readonly string[]): Map<string, RdsAccount> {
+  const found = new Map<string, RdsAccount>();
+  for (const name of names) {
+    const copies = entries
+      .filter((a) => a.accountName === name)
+      .map((a) => ({
+        name: a.accountName,
+        status: a.accountStatus,
+        type: a.accountType,
+        privileges: (a.databasePrivileges?.databasePrivilege ?? []).map((p) => ({ dbName: p.DBName, privilege: p.accountPrivilege })),
+      }));
+    if (copies.some((copy) => JSON.stringify(copy) !== JSON.stringify(copies[0]))) {
+      throw new TransientError(`RDS DescribeAccounts on instance ${instanceId} listed the account more than once, the copies differing`);
+    }
+    if (copies[0]) found.set(name, copies[0]);
+  }
+  return found;
 }
 
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -144,7 +187,7 @@ export class RdsClient implements RdsAccountsApi {
   private async call<T>(action: string, instanceId: string, run: () => Promise<{ body?: unknown }>, schema: z.ZodType<T>): Promise<T> {
     let response: { body?: unknown };
     try {
-      response = await run();
+      response = await retryThrottled(`RDS ${action}`, run);
     } catch (err) {
       throw mapError(err, action, instanceId);
     }
@@ -158,17 +201,34 @@ export class RdsClient implements RdsAccountsApi {
       () => this.sdk.describeAccounts(new rdsSdk.DescribeAccountsRequest({ DBInstanceId: instanceId, accountName })),
       AccountsBody,
     );
-    const copies = body.accounts.DBInstanceAccount.filter((a) => a.accountName === accountName).map((found) => ({
-      name: found.accountName,
-      status: found.accountStatus,
-      type: found.accountType,
-      privileges: (found.databasePrivileges?.databasePrivilege ?? []).map((p) => ({ dbName: p.DBName, privilege: p.accountPrivilege })),
-    }));
-    // The same account listed twice, the copies differing (a lagging cache): neither can be trusted.
-    if (copies.some((copy) => JSON.stringify(copy) !== JSON.stringify(copies[0]))) {
-      throw new TransientError(`RDS DescribeAccounts on instance ${instanceId} listed the account more than once, the copies differing`);
+    return pick(instanceId, body.accounts.DBInstanceAccount, [accountName]).get(accountName);
+  }
+
+  async describeAccounts(instanceId: string, accountNames: readonly string[]): Promise<Map<string, RdsAccount>> {
+    if (accountNames.length === 1) {
+      const name = accountNames[0]!;
+      const found = await this.describeAccount(instanceId, name);
+      return new Map(found ? [[name, found]] : []);
     }
-    return copies[0];
+    const listed: AccountEntry[] = [];
+    for (let page = 1; ; page++) {
+      const body = await this.call(
+        'DescribeAccounts',
+        instanceId,
+        () =>
+          this.sdk.describeAccounts(
+            new rdsSdk.DescribeAccountsRequest({ DBInstanceId: instanceId, pageNumber: page, pageSize: ACCOUNTS_PAGE_SIZE }),
+          ),
+        AccountsBody,
+      );
+      const entries = body.accounts.DBInstanceAccount;
+      listed.push(...entries);
+      const total = body.totalRecordCount;
+      // A page short of full, or no count to go by, is the last; a count beyond what came needs the next page.
+      if (entries.length === 0 || total === undefined || total <= page * ACCOUNTS_PAGE_SIZE || entries.length < ACCOUNTS_PAGE_SIZE) break;
+      if (page >= MAX_ACCOUNT_PAGES) throw malformedAnswer('DescribeAccounts', instanceId);
+    }
+    return pick(instanceId, listed, accountNames);
   }
 
   async createAccount(
@@ -177,14 +237,17 @@ export class RdsClient implements RdsAccountsApi {
   ): Promise<'created' | 'exists'> {
     let response: { body?: unknown };
     try {
-      response = await this.sdk.createAccount(
-        new rdsSdk.CreateAccountRequest({
-          DBInstanceId: instanceId,
-          accountName: account.name,
-          accountPassword: account.password,
-          accountType: account.type,
-          accountDescription: account.description,
-        }),
+      // A throttled CreateAccount was refused unapplied; a lost answer shows up as Duplicate on the step's retry.
+      response = await retryThrottled('RDS CreateAccount', () =>
+        this.sdk.createAccount(
+          new rdsSdk.CreateAccountRequest({
+            DBInstanceId: instanceId,
+            accountName: account.name,
+            accountPassword: account.password,
+            accountType: account.type,
+            accountDescription: account.description,
+          }),
+        ),
       );
     } catch (err) {
       // A retry whose first attempt was applied but whose answer was lost.

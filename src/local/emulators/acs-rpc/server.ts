@@ -48,13 +48,18 @@ export interface AcsRpcServerOptions<C extends CallRecord> extends ListenOptions
   describeCall(action: string, params: AcsParams, at: number): C;
   /** The service's own code for a failure it did not expect (KMS: InternalFailure, RDS: InternalError). */
   internalError: { code: string; message: string };
+  /**
+   * Consulted for every request that names an action, before it is logged or applied: an AcsApiError
+   * refuses it (a rate limit's Throttling), and the refused request stays out of `calls`.
+   */
+  admit?(action: string): AcsApiError | undefined;
 }
 
 export interface AcsRpcServer<C extends CallRecord> {
   /** 'http://127.0.0.1:PORT'. The SDKs take the endpoint without the scheme plus `protocol: 'http'`. */
   readonly endpoint: string;
   readonly port: number;
-  /** Every call received, in order. */
+  /** Every call received and admitted, in order. */
   readonly calls: readonly C[];
   close(): Promise<void>;
 }
@@ -124,6 +129,8 @@ export async function startAcsRpcServer<C extends CallRecord>(options: AcsRpcSer
       const wire = await decodeRequest(req);
       const params = mergeParams(wire);
       const action = params['Action'] ?? header(req.headers, 'x-acs-action') ?? '';
+      const refused = action === '' ? undefined : options.admit?.(action);
+      if (refused) throw refused;
       const call = Object.freeze(options.describeCall(action, params, Date.now()));
       calls.push(call);
 

@@ -10,6 +10,7 @@ import { describeCallBy, listenOptions, startAcsRpcServer, type AcsAction, type 
 import { describeIssues } from '../../../zod-issues.js';
 import { emulatorCommand } from '../command.js';
 import { getRandomPassword } from './random-password.js';
+import { SlidingWindowLimiter, type RateLimit } from './rate-limit.js';
 import { KmsState, SECRET_TYPES, type KmsStateOptions, type SecretType } from './state.js';
 
 /** One request as the emulator saw it; it never holds SecretData. */
@@ -29,6 +30,12 @@ export interface KmsEmulatorOptions extends ListenOptions<KmsCall> {
    * The only way to get a non-Generic secret from rpc-client users: its CreateSecretRequest has no SecretType.
    */
   seed?: readonly KmsSeedSecret[];
+  /**
+   * KMS's request quota: above `callsPerSecond` admitted calls in any sliding 1 s window, a call is answered
+   * HTTP 429 `Rejected.Throttling` ("QPS Limit Exceeded"), counted in `throttledCount`, kept out of `calls`
+   * and never applied. `setRateLimit` changes it while the emulator runs.
+   */
+  rateLimit?: RateLimit;
 }
 
 export interface KmsSeedSecret {
@@ -43,12 +50,18 @@ export interface KmsEmulator {
   /** 'http://127.0.0.1:PORT'. The SDKs take the endpoint without the scheme plus `protocol: 'http'`. */
   readonly endpoint: string;
   readonly port: number;
-  /** Every call received, in order. */
+  /** Every call received and admitted (not throttled), in order. */
   readonly calls: readonly KmsCall[];
+  /** Calls refused by the rate limit so far. */
+  readonly throttledCount: number;
+  /** Sets, changes or (undefined) lifts the rate limit on the running emulator. */
+  setRateLimit(limit: RateLimit | undefined): void;
   /** A deep copy of every secret's versions (ids, data, stages, type) and tags, a `StateSnapshot`, for before/after equality checks. */
   snapshot(): unknown;
   close(): Promise<void>;
 }
+
+export type { RateLimit } from './rate-limit.js';
 
 export const KMS_API_VERSION = '2016-01-20';
 
@@ -88,6 +101,7 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
     const params = { ...entry, SecretType: entry.SecretType ?? 'Generic', VersionId: 'v1' };
     state.createSecret(tags ? { ...params, Tags: seedTags(tags) } : params);
   }
+  const limiter = new SlidingWindowLimiter(options.rateLimit);
   const server = await startAcsRpcServer({
     ...listenOptions(options),
     name: 'kms-emulator',
@@ -95,6 +109,7 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
     actions: new Map([...ACTIONS].map(([action, handler]) => [action, onState(state, handler)])),
     describeCall: describeCallBy('SecretName', 'secretName'),
     internalError: { code: 'InternalFailure', message: 'An internal error occurred.' },
+    admit: () => limiter.admit(),
   });
 
   return {
@@ -103,6 +118,10 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
     get calls(): readonly KmsCall[] {
       return server.calls;
     },
+    get throttledCount(): number {
+      return limiter.throttledCount;
+    },
+    setRateLimit: (limit) => limiter.set(limit),
     snapshot: () => state.snapshot(),
     close: () => server.close(),
   };

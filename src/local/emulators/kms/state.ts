@@ -80,6 +80,9 @@ export interface KmsStateOptions {
   accountId?: string;
 }
 
+/** Test-only: the suite's leak guard (test/setup/secret-guard.ts) sets this hook to learn stored passwords; unset, a no-op. */
+const SECRET_SEEN = Symbol.for('fc-secret-rotation.test.secret-seen');
+
 export class KmsState {
   private readonly secrets = new Map<string, StoredSecret>();
   private readonly now: () => number;
@@ -97,6 +100,7 @@ export class KmsState {
     const versionId = versionIdParam(params);
     const dataType = dataTypeParam(params);
     const data = secretDataParam(params, dataType);
+    (globalThis as { [SECRET_SEEN]?: (kind: 'secret-data', data: string) => void })[SECRET_SEEN]?.('secret-data', data);
     const typeParam = optionalParam(params, 'SecretType') ?? 'Generic';
     const type = SECRET_TYPES.find((t) => t === typeParam);
     if (type === undefined) throw invalid(`SecretType must be one of ${SECRET_TYPES.join(', ')}.`);
@@ -150,6 +154,7 @@ export class KmsState {
     const versionId = versionIdParam(params);
     const dataType = dataTypeParam(params);
     const data = secretDataParam(params, dataType);
+    (globalThis as { [SECRET_SEEN]?: (kind: 'secret-data', data: string) => void })[SECRET_SEEN]?.('secret-data', data);
     const stagesRaw = optionalParam(params, 'VersionStages');
     const stages = stagesRaw === undefined ? [ACS_CURRENT] : parseStageList(stagesRaw);
     this.requireGeneric(secret, 'PutSecretValue');

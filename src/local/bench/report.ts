@@ -1,0 +1,135 @@
+/**
+ * The bench's results as one JSON document and as the plain-text table `npm run bench` prints. Both
+ * carry the same figures. Dev tooling only: never bundled.
+ */
+import type { BundleFile, ColdStartFigures } from './cold-start.js';
+import type { RotationFigures } from './rotations.js';
+
+export interface ScaleFigures {
+  secrets: number;
+  concurrency: number;
+  kmsLimitPerSecond: number;
+  status: string;
+  rotated: number;
+  notRotated: number;
+  pending: number;
+  totalMs: number;
+  perSecretP50Ms: number;
+  perSecretP95Ms: number;
+  kmsCalls: number;
+  throttled: number;
+  retries: number;
+  floorMs: number;
+  /** totalMs ÷ floorMs. */
+  ofFloor: number;
+  /** Logins with ACSCurrent made while the run went on, and how many were refused. */
+  currentLogins: number;
+  currentLoginFailures: number;
+}
+
+export interface BenchResults {
+  machine: { node: string; platform: string; cpus: number; at: string };
+  options: Record<string, number>;
+  rotations: RotationFigures[];
+  coldStart: { samples: number; paths: ColdStartFigures[]; files: BundleFile[] } | undefined;
+  scale: ScaleFigures | undefined;
+}
+
+function table(head: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const cells = [head, ...rows].map((r) => r.map(String));
+  const widths = head.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: readonly string[]) => `| ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [line(cells[0] ?? []), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
+}
+
+const byAction = (m: Record<string, number>) =>
+  Object.entries(m)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ') || '-';
+
+export function formatResults(results: BenchResults): string {
+  const out: string[] = [];
+  out.push(`Per rotation (${results.rotations[0]?.rotations ?? 0} rotations each; calls averaged, connections median per rotation)`);
+  out.push(
+    table(
+      ['backend', 'strategy', 'KMS calls', 'RDS first', 'RDS steady', 'MySQL conns', 'p50 ms', 'p95 ms'],
+      results.rotations.map((r) => [
+        r.backend,
+        r.strategy,
+        r.kmsCallsPerRotation,
+        r.rdsFirstTotal,
+        r.rdsSteadyTotal,
+        r.mysqlConnections,
+        r.p50Ms,
+        r.p95Ms,
+      ]),
+    ),
+  );
+  out.push('');
+  out.push('Calls by action');
+  out.push(
+    table(
+      ['backend', 'strategy', 'KMS', 'RDS first rotation', 'RDS steady state'],
+      results.rotations.map((r) => [r.backend, r.strategy, byAction(r.kmsCallsByAction), byAction(r.rdsFirst), byAction(r.rdsSteady)]),
+    ),
+  );
+  if (results.coldStart) {
+    out.push('');
+    out.push(`Cold start (median of ${results.coldStart.samples} fresh node processes, first invocation: step new)`);
+    out.push(
+      table(
+        ['path', 'inside: process start → result ms', 'outside: spawn → exit ms'],
+        results.coldStart.paths.map((p) => [p.path, p.insideMedianMs, p.outsideMedianMs]),
+      ),
+    );
+    out.push('');
+    out.push(
+      table(
+        ['bundle file', 'bytes'],
+        results.coldStart.files.map((f) => [f.file, f.bytes]),
+      ),
+    );
+  }
+  if (results.scale) {
+    const s = results.scale;
+    out.push('');
+    out.push(`Scale: ${s.secrets} secrets through rotate-many, MaxConcurrency ${s.concurrency}, KMS limit ${s.kmsLimitPerSecond}/s`);
+    out.push(
+      table(
+        [
+          'status',
+          'rotated',
+          'not rotated',
+          'pending',
+          'total s',
+          'floor s',
+          '× floor',
+          'per-secret p50 s',
+          'p95 s',
+          'KMS calls',
+          'throttled',
+          'retries',
+          'ACSCurrent logins (refused)',
+        ],
+        [
+          [
+            s.status,
+            s.rotated,
+            s.notRotated,
+            s.pending,
+            (s.totalMs / 1000).toFixed(1),
+            (s.floorMs / 1000).toFixed(1),
+            s.ofFloor.toFixed(2),
+            (s.perSecretP50Ms / 1000).toFixed(1),
+            (s.perSecretP95Ms / 1000).toFixed(1),
+            s.kmsCalls,
+            s.throttled,
+            s.retries,
+            `${s.currentLogins} (${s.currentLoginFailures})`,
+          ],
+        ],
+      ),
+    );
+  }
+  return out.join('\n');
+}
