@@ -4,9 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type mysql from 'mysql2/promise';
 import { MysqlBackend } from '../../../src/backends/mysql/backend.js';
 import { quoteIdentifier } from '../../../src/backends/mysql/sql.js';
-import { createLogger } from '../../../src/log.js';
 import { adminConnection, createSandbox, samplePassword, type Sandbox } from '../../../src/local/fixtures/mysql-sandbox.js';
-import { sandboxAccount, sandboxMaster } from '../../support/sandbox-accounts.js';
+import { sandboxAccount, sandboxMaster, testMysqlBackend } from '../../support/sandbox-accounts.js';
 
 const EXTRA_HOSTS = ['10.%', '192.168.%'];
 
@@ -32,12 +31,7 @@ describe('MysqlBackend.apply', () => {
     await admin.query(`GRANT UPDATE (text) ON ${db}.${quoteIdentifier(sandbox.table)} TO ?@?`, [app.user, '10.%']);
     await admin.query('CREATE USER ?@? IDENTIFIED BY ? REQUIRE X509', [app.user, '192.168.%', app.password]);
     await admin.query(`GRANT INSERT ON ${db}.* TO ?@?`, [app.user, '192.168.%']);
-    backend = new MysqlBackend({
-      label: 'secret t',
-      log: createLogger({ sink: (l) => lines.push(l) }),
-      ca: undefined,
-      accountNameMaxLength: undefined,
-    });
+    backend = testMysqlBackend(lines);
   });
   afterEach(async () => {
     await admin?.end();

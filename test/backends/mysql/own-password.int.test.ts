@@ -7,9 +7,8 @@ import type mysql from 'mysql2/promise';
 import type { RotationPlan } from '../../../src/backends/backend.js';
 import { MysqlBackend } from '../../../src/backends/mysql/backend.js';
 import { nativePasswordHash } from '../../../src/backends/mysql/password-hash.js';
-import { createLogger } from '../../../src/log.js';
 import { adminConnection, createSandbox, samplePassword, type Sandbox } from '../../../src/local/fixtures/mysql-sandbox.js';
-import { sandboxAccount } from '../../support/sandbox-accounts.js';
+import { sandboxAccount, testMysqlBackend } from '../../support/sandbox-accounts.js';
 
 describe('MysqlBackend, RotationStrategy single', () => {
   let sandbox: Sandbox;
@@ -20,12 +19,7 @@ describe('MysqlBackend, RotationStrategy single', () => {
     sandbox = await createSandbox({ prefix: 'o' });
     admin = await adminConnection(sandbox.server);
     lines.length = 0;
-    backend = new MysqlBackend({
-      label: 'secret t',
-      log: createLogger({ sink: (l) => lines.push(l) }),
-      ca: undefined,
-      accountNameMaxLength: undefined,
-    });
+    backend = testMysqlBackend(lines);
   });
   afterEach(async () => {
     await admin?.end();

@@ -6,9 +6,8 @@ import type { PlannedChange, RotationPlan } from '../../../src/backends/backend.
 import { MysqlBackend } from '../../../src/backends/mysql/backend.js';
 import { nativePasswordHash } from '../../../src/backends/mysql/password-hash.js';
 import { quoteIdentifier } from '../../../src/backends/mysql/sql.js';
-import { createLogger } from '../../../src/log.js';
 import { adminConnection, createSandbox, samplePassword, type Sandbox } from '../../../src/local/fixtures/mysql-sandbox.js';
-import { sandboxAccount, sandboxMaster } from '../../support/sandbox-accounts.js';
+import { sandboxAccount, sandboxMaster, testMysqlBackend } from '../../support/sandbox-accounts.js';
 import { refusal } from '../../support/failure.js';
 
 describe('MysqlBackend.preview', () => {
@@ -19,12 +18,7 @@ describe('MysqlBackend.preview', () => {
   beforeEach(async () => {
     sandbox = await createSandbox({ prefix: 'p' });
     admin = await adminConnection(sandbox.server);
-    backend = new MysqlBackend({
-      label: 'secret p',
-      log: createLogger({ sink: (l) => lines.push(l) }),
-      ca: undefined,
-      accountNameMaxLength: undefined,
-    });
+    backend = testMysqlBackend(lines, 'secret p');
   });
   afterEach(async () => {
     await admin?.end();
