@@ -8,6 +8,7 @@ import { RotationWorld, type WorldSecret } from '../fixtures/rotation-world.js';
 import { buildBundle, bundleFiles, measureColdStart, removeBundle } from './cold-start.js';
 import type { BenchResults, ScaleFigures } from './report.js';
 import { measureRotations, withStrategy, type Backend } from './rotations.js';
+import { probeStageMoves } from './kms-stages.js';
 import { quantile, runScale, unrotated } from './scale.js';
 
 export interface BenchOptions {
@@ -80,6 +81,7 @@ export async function runBench(options: BenchOptions, parts: ReadonlySet<string>
   };
   if (parts.has('rotations')) {
     await inWorld(true, async (world) => {
+      results.stages = await probeStageMoves(world);
       for (const { backend, strategy } of CASES) {
         progress(`rotations: ${backend} ${strategy} × ${options.rotations}`);
         const secret = await addSecret(world, backend);

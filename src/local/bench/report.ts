@@ -4,6 +4,7 @@
  */
 import type { BundleFile, ColdStartFigures } from './cold-start.js';
 import type { RotationFigures } from './rotations.js';
+import type { StageProbe } from './kms-stages.js';
 
 export interface ScaleFigures {
   secrets: number;
@@ -33,6 +34,8 @@ export interface BenchResults {
   rotations: RotationFigures[];
   coldStart: { samples: number; paths: ColdStartFigures[]; files: BundleFile[] } | undefined;
   scale: ScaleFigures | undefined;
+  /** Whether moving ACSCurrent gives its old holder ACSPrevious in the KMS emulator (item 4). */
+  stages?: StageProbe | undefined;
 }
 
 function table(head: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
@@ -49,6 +52,12 @@ const byAction = (m: Record<string, number>) =>
 
 export function formatResults(results: BenchResults): string {
   const out: string[] = [];
+  if (results.stages) {
+    out.push(
+      `KMS emulator: moving ACSCurrent alone ${results.stages.previousFollowsCurrent ? 'leaves' : 'does not leave'} ACSPrevious on the old version; if real KMS does too, ${results.stages.callSavedIfConfirmed} can go.`,
+      '',
+    );
+  }
   out.push(`Per rotation (${results.rotations[0]?.rotations ?? 0} rotations each; calls averaged, connections median per rotation)`);
   out.push(
     table(
