@@ -26,6 +26,7 @@ import { cloudErrorInfo, isSdkCastError, toRotationError } from '../alibaba/erro
 import { sdkClass } from '../alibaba/interop.js';
 import { parseEndpoint, type Endpoint } from '../config.js';
 import { RotationError, TransientError } from '../errors.js';
+import { rpcParams } from '../alibaba/rpc-params.js';
 
 export const CLOUDFLOW_API_VERSION = '2019-03-15';
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -271,17 +272,7 @@ export class CloudFlowClient {
   ): Promise<unknown> {
     const request = new openapiSdk.OpenApiRequest(method === 'GET' ? { query: params } : { body: params });
     const runtime = new teaUtil.RuntimeOptions({ connectTimeout: CONNECT_TIMEOUT_MS, readTimeout: readTimeout ?? READ_TIMEOUT_MS });
-    const spec = new openapiSdk.Params({
-      action,
-      version: CLOUDFLOW_API_VERSION,
-      protocol: this.endpoint.protocol,
-      pathname: '/',
-      method,
-      authType: 'AK',
-      style: 'RPC',
-      reqBodyType: 'formData',
-      bodyType: 'json',
-    });
+    const spec = rpcParams({ action, version: CLOUDFLOW_API_VERSION, protocol: this.endpoint.protocol, method });
     try {
       const response: unknown = await this.api.callApi(spec, request, runtime);
       return (response as { body?: unknown }).body;

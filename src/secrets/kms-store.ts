@@ -17,6 +17,7 @@ import * as teaUtil from '@alicloud/tea-util';
 import { z } from 'zod';
 import { cloudErrorInfo, isSdkCastError, toRotationError } from '../alibaba/errors.js';
 import { sdkClass } from '../alibaba/interop.js';
+import { rpcParams } from '../alibaba/rpc-params.js';
 import { retryThrottled } from '../alibaba/throttle.js';
 import { InvalidSecretError, PreconditionError, SecretNotFoundError, TransientError } from '../errors.js';
 import type { Endpoint } from '../config.js';
@@ -101,17 +102,7 @@ function malformedAnswer(action: string, subject: string): TransientError {
 
 /** How openapi-client's generic callApi reaches a KMS action: RPC style, form body, JSON answer. */
 export function kmsRpcParams(action: string, protocol: string): InstanceType<typeof openapiSdk.Params> {
-  return new openapiSdk.Params({
-    action,
-    version: API_VERSION,
-    protocol,
-    pathname: '/',
-    method: 'POST',
-    authType: 'AK',
-    style: 'RPC',
-    reqBodyType: 'formData',
-    bodyType: 'json',
-  });
+  return rpcParams({ action, version: API_VERSION, protocol });
 }
 
 const NOT_FOUND = 'Forbidden.ResourceNotFound';

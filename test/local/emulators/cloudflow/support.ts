@@ -10,6 +10,7 @@ import { parseEndpoint } from '../../../../src/config.js';
 import type { FlowDefinition, FunctionInvoker } from '../../../../src/local/cloudflow/index.js';
 import { LOCAL_CREDENTIALS } from '../../../../src/local/fixtures/kms-admin.js';
 import { flow, namedError, task } from '../../cloudflow/support.js';
+import { rpcParams } from '../../../../src/alibaba/rpc-params.js';
 
 export type RawAnswer = { ok: true; body: Record<string, unknown> } | { ok: false; status: number; code: string; message: string };
 
@@ -22,17 +23,7 @@ export async function rawCall(
 ): Promise<RawAnswer> {
   const { host, protocol } = parseEndpoint(endpoint, 'endpoint');
   const client = new (sdkClass(openapiSdk))(new openapiSdk.Config({ endpoint: host, protocol, signatureAlgorithm: 'v2', ...credentials }));
-  const spec = new openapiSdk.Params({
-    action,
-    version: '2019-03-15',
-    protocol,
-    pathname: '/',
-    method: 'POST',
-    authType: 'AK',
-    style: 'RPC',
-    reqBodyType: 'formData',
-    bodyType: 'json',
-  });
+  const spec = rpcParams({ action, version: '2019-03-15', protocol });
   try {
     const response = (await client.callApi(spec, new openapiSdk.OpenApiRequest({ body: params }), new teaUtil.RuntimeOptions({}))) as {
       body: Record<string, unknown>;
