@@ -247,17 +247,17 @@ describe('RDS privileges are never read back', () => {
     await finishesRight(VersionId);
   });
 
-  it("fails test when the pending account logs in but lacks its partner's privileges", async () => {
+  it("refuses end when the pending account logs in but lacks its partner's privileges, and moves nothing", async () => {
     const { api, instanceId } = fx.rds!;
     const { VersionId } = await fx.invoke('new');
     await fx.invoke('set', VersionId);
     await api.revoke(instanceId, `${fx.sandbox.app.user}_rt`, [fx.sandbox.database]);
-    const err = await rejection(fx.invoke('test', VersionId));
+    // test proves the login; the comparison that decides is end's, before ACSCurrent moves.
+    expect(await fx.invoke('test', VersionId)).toMatchObject({ Check: 'login' });
+    const before = await fx.stages();
+    const err = await rejection(fx.invoke('end', VersionId));
     expect(err.name).toBe('PreconditionError');
     expect(err.message).toMatch(/the pending account's privileges differ from the current account's/);
-    // end makes the same check before it moves anything.
-    const before = await fx.stages();
-    expect((await rejection(fx.invoke('end', VersionId))).name).toBe('PreconditionError');
     expect(await fx.stages()).toEqual(before);
   });
 });

@@ -160,8 +160,14 @@ describe('malformed RDS answers are TransientError (issue 11, item 9)', () => {
   });
 
   it('DescribeDBInstanceNetInfo answered {}: TransientError, not a missing Endpoint', async () => {
+    // NetInfo is asked only when DescribeDBInstanceAttribute gave no internal address.
+    const noAddress = answer('DescribeDBInstanceAttribute', (body) => {
+      const items = (body['Items'] as { DBInstanceAttribute: Body[] }).DBInstanceAttribute;
+      return { ...body, Items: { DBInstanceAttribute: items.map(({ ConnectionString: _c, Port: _p, ...rest }) => rest) } };
+    });
+    const emptyNetInfo = answer('DescribeDBInstanceNetInfo', () => ({}));
+    fx.rds!.faults.respond = (call, body) => noAddress(call, body) ?? emptyNetInfo(call, body);
     const { VersionId } = await fx.invoke('new');
-    fx.rds!.faults.respond = answer('DescribeDBInstanceNetInfo', () => ({}));
     await expect(fx.invoke('set', VersionId)).rejects.toEqual(rds('DescribeDBInstanceNetInfo'));
   });
 

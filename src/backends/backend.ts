@@ -70,6 +70,9 @@ export type PlannedChange =
   | { readonly kind: 'rds'; readonly action: RdsAction; readonly params: Readonly<Record<string, string>> }
   | { readonly kind: 'note'; readonly text: string };
 
+/** Who asks a backend to verify: the test step, or end before it moves ACSCurrent. */
+export type VerifyPurpose = 'test' | 'promote';
+
 export interface VerifyResult {
   /** What was checked: a real login, or (for engines we cannot log in to) the account's state through the API. */
   check: 'login' | 'account-state';
@@ -111,9 +114,11 @@ export interface Backend {
   preview(plan: RotationPlan): Promise<PlannedChange[]>;
   /**
    * Proves the pending account works; throws PreconditionError when it does not. `strategy` says
-   * whether it has a partner to match (alternate, the default) or is the only account (single).
+   * whether it has a partner to match (alternate, the default) or is the only account (single);
+   * `purpose` whether this is the test step's proof or end's, before promotion (the default): a
+   * backend may leave to end a check that only matters there.
    */
-  verify(pending: Account, strategy?: RotationStrategy): Promise<VerifyResult>;
+  verify(pending: Account, strategy?: RotationStrategy, purpose?: VerifyPurpose): Promise<VerifyResult>;
 }
 
 export const ALTERNATE_SUFFIX = '_rt';

@@ -30,7 +30,7 @@ export async function endStep(ctx: StepContext): Promise<StepResult> {
 
   const pending = await loadVersion(ctx, { versionId }, 'VersionId');
   try {
-    await ctx.backend.verify(pending.account, pending.strategy);
+    await ctx.backend.verify(pending.account, pending.strategy, 'promote');
   } catch (err) {
     if (err instanceof PreconditionError) {
       // The backend's message says why (refused, locked, privileges differ); it names no value.

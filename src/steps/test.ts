@@ -14,7 +14,7 @@ export async function testStep(ctx: StepContext): Promise<StepResult> {
   if (!stages.includes(Stage.Pending) && !stages.includes(Stage.Current)) {
     throw new PreconditionError(`${secretLabel(ctx.secretName, `version ${versionId}`)}: the version is neither ACSPending nor ACSCurrent`);
   }
-  const verified = await ctx.backend.verify(pending.account, pending.strategy);
+  const verified = await ctx.backend.verify(pending.account, pending.strategy, 'test');
   ctx.log.info('the pending credentials work', { check: verified.check, account: pending.account.user });
   return { Step: 'test', Backend: ctx.backend.kind, VersionId: versionId, AccountName: pending.account.user, Check: verified.check };
 }

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { quoteIdentifier } from '../../src/backends/mysql/sql.js';
+import { forgetInstanceFacts } from '../../src/backends/rds/backend.js';
 import { adminConnection } from '../../src/local/fixtures/mysql-sandbox.js';
 import { RotationWorld } from '../../src/local/fixtures/rotation-world.js';
 import { runShipped } from '../support/flow-runs.js';
@@ -60,8 +61,16 @@ describe('the function role', () => {
     try {
       await conn.query(`CREATE DATABASE ${quoteIdentifier(otherDb)}`);
       await world.rds?.api.grant(world.rds.instanceId, rdsSecret.sandbox.app.user, [{ dbName: otherDb, privilege: 'ReadOnly' }]);
+      // An instance whose DescribeDBInstanceAttribute gives no internal address: its VPC address comes from NetInfo.
+      forgetInstanceFacts();
+      world.rds!.faults.respond = (call, body) => {
+        if (call.action !== 'DescribeDBInstanceAttribute') return undefined;
+        const items = (body['Items'] as { DBInstanceAttribute: Record<string, unknown>[] }).DBInstanceAttribute;
+        return { ...body, Items: { DBInstanceAttribute: items.map(({ ConnectionString: _c, Port: _p, ...rest }) => rest) } };
+      };
       await during(async () => expect((await runShipped(world, 'rotate-secret', world.inputFor(rdsSecret))).status).toBe('Succeeded'));
     } finally {
+      world.rds!.faults.respond = undefined;
       await conn.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(otherDb)}`);
       await conn.end();
     }

@@ -33,6 +33,12 @@ export interface RdsAccount {
 export interface RdsInstanceInfo {
   engine: string;
   engineVersion: string;
+  /**
+   * DescribeDBInstanceAttribute's ConnectionString and Port, which the API reference documents as the
+   * internal endpoint and port; left out where the answer has none or says its network type is not
+   * Intranet, and then the backend asks DescribeDBInstanceNetInfo.
+   */
+  intranetAddress?: RdsAddress | undefined;
 }
 
 export interface RdsAddress {
@@ -94,7 +100,19 @@ const AccountsBody = z.object({
 });
 
 const AttributeBody = z.object({
-  items: z.object({ DBInstanceAttribute: z.array(z.object({ engine: z.string(), engineVersion: z.string() })).min(1) }),
+  items: z.object({
+    DBInstanceAttribute: z
+      .array(
+        z.object({
+          engine: z.string(),
+          engineVersion: z.string(),
+          connectionString: z.string().optional(),
+          port: z.coerce.number().int().positive().optional(),
+          DBInstanceNetType: z.string().optional(),
+        }),
+      )
+      .min(1),
+  }),
 });
 
 const NetInfoBody = z.object({
@@ -311,7 +329,11 @@ export class RdsClient implements RdsAccountsApi {
       AttributeBody,
     );
     const first = body.items.DBInstanceAttribute[0]!;
-    return { engine: first.engine, engineVersion: first.engineVersion };
+    // Documented as the internal endpoint; an answer that says otherwise is not trusted for a login from the VPC.
+    const internal = first.DBInstanceNetType === undefined || first.DBInstanceNetType === 'Intranet';
+    const intranetAddress =
+      internal && first.connectionString && first.port ? { host: first.connectionString, port: first.port } : undefined;
+    return { engine: first.engine, engineVersion: first.engineVersion, intranetAddress };
   }
 
   async intranetAddress(instanceId: string): Promise<RdsAddress | undefined> {

@@ -107,5 +107,13 @@ describe('test step on an engine the function cannot log in to', () => {
     await expect(backend(instance('SQLServer', [partner])).verify({ user: 'app_rt', password: 'x' })).rejects.toMatchObject({
       name: 'PreconditionError',
     });
+    // Without a login the test step's proof is the state and privileges too, not only end's.
+    await expect(
+      backend(instance('PostgreSQL', [app('Available', 'ReadOnly'), partner])).verify(
+        { user: 'app_rt', password: 'x' },
+        'alternate',
+        'test',
+      ),
+    ).rejects.toMatchObject({ name: 'PreconditionError', message: expect.stringMatching(/privileges differ/) });
   });
 });
