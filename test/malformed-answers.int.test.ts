@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { adminConnection } from '../src/local/fixtures/mysql-sandbox.js';
 import { quoteIdentifier } from '../src/backends/mysql/sql.js';
+import { forgetVersionData } from '../src/secrets/version-cache.js';
 import type { KmsCall } from '../src/local/emulators/kms/emulator.js';
 import type { RdsCall } from '../src/local/emulators/rds/emulator.js';
 import { Fixture } from './support/fixture.js';
@@ -79,6 +80,8 @@ describe('malformed KMS answers are TransientError (issue 11, item 9)', () => {
     const { VersionId } = await fx.invoke('new');
     const before = await fx.snapshot();
     fx.faults.respond = answer('GetSecretValue', (body) => ({ ...body, VersionId: 'some-other-version' }));
+    // In a new container: set reads the version by its id rather than taking new's data from memory.
+    forgetVersionData();
     await expect(fx.invoke('set', VersionId)).rejects.toEqual(kms('GetSecretValue'));
     expect(await fx.snapshot()).toEqual(before);
   });

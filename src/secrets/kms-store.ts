@@ -23,7 +23,8 @@ import { InvalidSecretError, PreconditionError, SecretNotFoundError, TransientEr
 import type { Endpoint } from '../config.js';
 import type { CloudCredentials } from '../alibaba/credentials.js';
 import { Stage, type StageName } from './schema.js';
-import type { SecretStore, SecretValue, TaggedSecret, VersionInfo } from './store.js';
+import type { SecretStore, SecretValue, TaggedSecret, VersionInfo, VersionSelector } from './store.js';
+import { knownVersion, knowsSecret, rememberVersion } from './version-cache.js';
 
 export interface KmsStoreOptions {
   endpoint: Endpoint;
@@ -114,8 +115,12 @@ const LIST_PAGE_SIZE = 100;
 export class KmsSecretStore implements SecretStore {
   private readonly sdk: InstanceType<typeof kmsSdk.default.default>;
   private readonly api: InstanceType<typeof openapiSdk.default.default>;
+  /** Whose versions these are, for the container's cache of version data (version-cache.ts). */
+  private readonly scope: string;
 
   constructor(options: KmsStoreOptions) {
+    const identity = 'accessKeyId' in options.credentials ? options.credentials.accessKeyId : 'default-chain';
+    this.scope = `${options.endpoint.protocol}://${options.endpoint.host}|${options.regionId}|${identity}`;
     const common = {
       endpoint: options.endpoint.host,
       protocol: options.endpoint.protocol,
@@ -152,7 +157,7 @@ export class KmsSecretStore implements SecretStore {
     return toRotationError(err, `KMS ${action} for ${subject}`);
   }
 
-  async find(secretName: string, selector: { stage?: StageName; versionId?: string }): Promise<SecretValue | undefined> {
+  async find(secretName: string, selector: VersionSelector): Promise<SecretValue | undefined> {
     const body: Record<string, string> = { SecretName: secretName };
     if (selector.versionId !== undefined) body['VersionId'] = selector.versionId;
     if (selector.stage !== undefined) body['VersionStage'] = selector.stage;
@@ -177,7 +182,7 @@ export class KmsSecretStore implements SecretStore {
         `secret ${secretName}: SecretType is ${value.SecretType ?? 'missing'}; only Generic secrets are rotated by this function`,
       );
     }
-    return {
+    const found: SecretValue = {
       secretName: value.SecretName,
       versionId: value.VersionId,
       stages: value.VersionStages?.VersionStage ?? [],
@@ -185,6 +190,35 @@ export class KmsSecretStore implements SecretStore {
       // Absent means text: KMS documents text as the default.
       dataType: value.SecretDataType ?? 'text',
     };
+    rememberVersion(this.scope, secretName, found.versionId, found);
+    return found;
+  }
+
+  /**
+   * Where this container already holds SecretData of the secret (the earlier steps of a rotation ran
+   * here), one ListSecretVersionIds gives every selector's version and the data comes from memory;
+   * otherwise one GetSecretValue each, as `find`.
+   */
+  async findEach(secretName: string, selectors: readonly VersionSelector[]): Promise<(SecretValue | undefined)[]> {
+    const found: (SecretValue | undefined)[] = [];
+    if (!knowsSecret(this.scope, secretName)) {
+      for (const selector of selectors) found.push(await this.find(secretName, selector));
+      return found;
+    }
+    const listing = await this.listVersions(secretName);
+    for (const { stage, versionId } of selectors) {
+      const version = listing.find(
+        (v) => (versionId === undefined || v.versionId === versionId) && (stage === undefined || v.stages.includes(stage)),
+      );
+      found.push(version && (await this.withData(secretName, version)));
+    }
+    return found;
+  }
+
+  async withData(secretName: string, version: VersionInfo): Promise<SecretValue | undefined> {
+    const known = knownVersion(this.scope, secretName, version.versionId);
+    if (!known) return this.find(secretName, { versionId: version.versionId });
+    return { secretName, versionId: version.versionId, stages: [...version.stages], data: known.data, dataType: known.dataType };
   }
 
   async putPending(secretName: string, versionId: string, data: string): Promise<void> {
@@ -198,6 +232,7 @@ export class KmsSecretStore implements SecretStore {
     // Without this, `new` would report a version KMS never said it stored, and every `set` would then miss it.
     const parsed = PutSecretValueBody.safeParse(raw);
     if (!parsed.success || parsed.data.VersionId !== versionId) throw malformedAnswer('PutSecretValue', `secret ${secretName}`);
+    rememberVersion(this.scope, secretName, versionId, { data, dataType: 'text' });
   }
 
   async listVersions(secretName: string): Promise<VersionInfo[]> {

@@ -31,9 +31,22 @@ export interface TaggedSecret {
   plannedDeletion: boolean;
 }
 
+/** A version by the stage it holds, or by its id (both: it must hold the stage). */
+export interface VersionSelector {
+  stage?: StageName;
+  versionId?: string;
+}
+
 export interface SecretStore {
   /** The version holding `stage`, or the version `versionId` (both: it must hold the stage). undefined when there is none. */
-  find(secretName: string, selector: { stage?: StageName; versionId?: string }): Promise<SecretValue | undefined>;
+  find(secretName: string, selector: VersionSelector): Promise<SecretValue | undefined>;
+  /**
+   * Several versions of one secret, each as `find` answers it, in the selectors' order. A store that
+   * already holds their SecretData may take the stages from one listing instead of one read each.
+   */
+  findEach(secretName: string, selectors: readonly VersionSelector[]): Promise<(SecretValue | undefined)[]>;
+  /** A version `listVersions` just returned, with its SecretData; undefined when it has gone since. */
+  withData(secretName: string, version: VersionInfo): Promise<SecretValue | undefined>;
   /** Adds a version staged ACSPending. Same id with the same data is accepted; same id with other data is refused. */
   putPending(secretName: string, versionId: string, data: string): Promise<void>;
   /** Every version KMS keeps, including those that hold no stage any more. */

@@ -10,7 +10,7 @@ import { CloudApiError, PreconditionError, SecretNotFoundError } from '../errors
 import { Stage, secretLabel } from '../secrets/schema.js';
 import type { VersionInfo } from '../secrets/store.js';
 import type { StepContext, StepResult } from './types.js';
-import { loadVersion } from './versions.js';
+import { requireVersion } from './versions.js';
 
 export async function endStep(ctx: StepContext): Promise<StepResult> {
   const versionId = ctx.versionId;
@@ -28,7 +28,8 @@ export async function endStep(ctx: StepContext): Promise<StepResult> {
   if (!target) throw new SecretNotFoundError(`${label}: no such version`);
   if (!target.stages.includes(Stage.Pending)) throw new PreconditionError(`${label}: the version is not staged ACSPending`);
 
-  const pending = await loadVersion(ctx, { versionId }, 'VersionId');
+  // The listing has the stages; the data, where `test` ran here, is already known.
+  const pending = requireVersion(ctx, await ctx.store.withData(ctx.secretName, target), 'VersionId');
   try {
     await ctx.backend.verify(pending.account, pending.strategy, 'promote');
   } catch (err) {

@@ -9,17 +9,19 @@ import { PreconditionError } from '../errors.js';
 import { Stage, secretLabel } from '../secrets/schema.js';
 import { checkBeforeSet } from './checks.js';
 import type { StepContext, StepResult } from './types.js';
-import { loadVersion } from './versions.js';
+import { requireVersion } from './versions.js';
 
 export async function setStep(ctx: StepContext): Promise<StepResult> {
   const versionId = ctx.versionId;
-  const pending = await loadVersion(ctx, { versionId }, 'VersionId');
+  // Both versions at once: where this container ran the rotation's `new`, one listing stands in for two reads.
+  const [pendingValue, currentValue] = await ctx.store.findEach(ctx.secretName, [{ versionId }, { stage: Stage.Current }]);
+  const pending = requireVersion(ctx, pendingValue, 'VersionId');
   const result = { Step: 'set' as const, Backend: ctx.backend.kind, VersionId: versionId, AccountName: pending.account.user };
   if (pending.version.stages.includes(Stage.Current)) return { ...result, Skipped: 'this version is already ACSCurrent' };
   const label = secretLabel(ctx.secretName, `version ${versionId}`);
   if (!pending.version.stages.includes(Stage.Pending)) throw new PreconditionError(`${label}: the version is not staged ACSPending`);
 
-  const current = await loadVersion(ctx, { stage: Stage.Current }, Stage.Current);
+  const current = requireVersion(ctx, currentValue, Stage.Current);
   const checked = await checkBeforeSet(ctx, current, pending, { label, pendingMayLogIn: true });
   if (checked.skipped !== undefined) return { ...result, Skipped: checked.skipped };
 

@@ -18,7 +18,11 @@ export interface LoadedVersion extends SecretAccount {
 type Ctx = StepContext<string | undefined>;
 
 export async function loadVersion(ctx: Ctx, selector: { stage?: StageName; versionId?: string }, which: string): Promise<LoadedVersion> {
-  const version = await ctx.store.find(ctx.secretName, selector);
+  return requireVersion(ctx, await ctx.store.find(ctx.secretName, selector), which);
+}
+
+/** A version the store answered with, parsed; SecretNotFoundError naming `which` when there was none. */
+export function requireVersion(ctx: Ctx, version: SecretValue | undefined, which: string): LoadedVersion {
   if (!version) throw new SecretNotFoundError(`${secretLabel(ctx.secretName, which)}: no such version`);
   return parseVersion(ctx, version, which);
 }

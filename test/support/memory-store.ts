@@ -127,6 +127,20 @@ export class MemorySecretStore implements SecretStore {
     versions.push({ versionId, data, dataType: 'text', stages: new Set([Stage.Pending]), createdAt: this.now() });
   }
 
+  /** One read per selector: this store keeps no data between steps, as a new container would not. */
+  async findEach(
+    secretName: string,
+    selectors: readonly { stage?: StageName; versionId?: string }[],
+  ): Promise<(SecretValue | undefined)[]> {
+    const found: (SecretValue | undefined)[] = [];
+    for (const selector of selectors) found.push(await this.find(secretName, selector));
+    return found;
+  }
+
+  async withData(secretName: string, version: VersionInfo): Promise<SecretValue | undefined> {
+    return this.find(secretName, { versionId: version.versionId });
+  }
+
   async listVersions(secretName: string): Promise<VersionInfo[]> {
     this.reads.push(`list ${secretName}`);
     return this.existing(secretName).map((v) => ({ versionId: v.versionId, stages: [...v.stages], createdAt: v.createdAt }));

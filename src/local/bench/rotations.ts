@@ -10,7 +10,10 @@ import type { RotationStrategy } from '../../secrets/schema.js';
 import { LOCAL_CREDENTIALS } from '../fixtures/kms-admin.js';
 import { adminConnection } from '../fixtures/mysql-sandbox.js';
 import type { RotationWorld, WorldSecret } from '../fixtures/rotation-world.js';
-import { runRotation } from '../runner/rotate.js';
+import { forgetInstanceFacts } from '../../backends/rds/backend.js';
+import { forgetVersionData } from '../../secrets/version-cache.js';
+import { STEPS } from '../../event.js';
+import { invokeStep, type InvokeOptions } from '../runner/rotate.js';
 import { quantile } from './scale.js';
 
 export type Backend = 'self-managed' | 'rds';
@@ -27,6 +30,11 @@ export interface RotationFigures {
   rdsSteady: Record<string, number>;
   rdsFirstTotal: number;
   rdsSteadyTotal: number;
+  /**
+   * The same rotation with every step in a new FC instance (nothing the container kept: no version
+   * data, no instance facts), averaged over COLD_STEP_ROTATIONS rotations after the others.
+   */
+  coldSteps: { rotations: number; kmsCallsByAction: Record<string, number>; kmsCallsPerRotation: number; rdsPerRotation: number };
   /** Server-side Connections opened per rotation: the median over rotations. */
   mysqlConnections: number;
   p50Ms: number;
@@ -64,6 +72,25 @@ export async function withStrategy(world: RotationWorld, secret: WorldSecret, st
   await world.admin.putSecretValue({ name: secret.secretName, versionId: `bench-${strategy}`, data: JSON.stringify(data) });
 }
 
+/** Rotations measured with every step in a new instance. */
+export const COLD_STEP_ROTATIONS = 4;
+
+/**
+ * One rotation, new → set → test → end, as CloudFlow runs it. It starts in a new FC instance (a
+ * schedule's rotations are days apart); `coldSteps` gives every step a new instance too, where
+ * otherwise FC's keeping the instance between steps seconds apart is assumed.
+ */
+async function rotateOnce(input: ReturnType<RotationWorld['inputFor']>, options: InvokeOptions, coldSteps: boolean): Promise<void> {
+  let versionId: string | undefined;
+  for (const step of STEPS) {
+    if (step === 'new' || coldSteps) {
+      forgetVersionData();
+      forgetInstanceFacts();
+    }
+    versionId = (await invokeStep(input, step, versionId, options)).VersionId;
+  }
+}
+
 export async function measureRotations(
   world: RotationWorld,
   secret: WorldSecret,
@@ -77,17 +104,27 @@ export async function measureRotations(
   const rds: Record<string, number>[] = [];
   const connections: number[] = [];
   const durations: number[] = [];
+  const coldKms: Record<string, number>[] = [];
+  const coldRds: Record<string, number>[] = [];
+  const options: InvokeOptions = { env: world.env, sink: () => undefined, context: { credentials: LOCAL_CREDENTIALS } };
   try {
     for (let i = 0; i < rotations; i++) {
       const kmsBefore = world.kms.calls.length;
       const rdsBefore = world.rds?.emulator.calls.length ?? 0;
       const connBefore = await serverConnections(conn);
       const started = performance.now();
-      await runRotation(input, { env: world.env, sink: () => undefined, context: { credentials: LOCAL_CREDENTIALS } });
+      await rotateOnce(input, options, false);
       durations.push(performance.now() - started);
       connections.push((await serverConnections(conn)) - connBefore);
       kms.push(countByAction(world.kms.calls.slice(kmsBefore)));
       rds.push(countByAction(world.rds?.emulator.calls.slice(rdsBefore) ?? []));
+    }
+    for (let i = 0; i < COLD_STEP_ROTATIONS; i++) {
+      const kmsBefore = world.kms.calls.length;
+      const rdsBefore = world.rds?.emulator.calls.length ?? 0;
+      await rotateOnce(input, options, true);
+      coldKms.push(countByAction(world.kms.calls.slice(kmsBefore)));
+      coldRds.push(countByAction(world.rds?.emulator.calls.slice(rdsBefore) ?? []));
     }
   } finally {
     await conn.end();
@@ -103,6 +140,12 @@ export async function measureRotations(
     kmsCallsPerRotation: total(kmsCallsByAction),
     rdsFirst,
     rdsSteady,
+    coldSteps: {
+      rotations: COLD_STEP_ROTATIONS,
+      kmsCallsByAction: average(coldKms),
+      kmsCallsPerRotation: total(average(coldKms)),
+      rdsPerRotation: total(average(coldRds)),
+    },
     rdsFirstTotal: total(rdsFirst),
     rdsSteadyTotal: total(rdsSteady),
     mysqlConnections: quantile(connections, 0.5),
