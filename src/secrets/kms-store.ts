@@ -195,13 +195,16 @@ export class KmsSecretStore implements SecretStore {
   }
 
   /**
-   * Where this container already holds SecretData of the secret (the earlier steps of a rotation ran
-   * here), one ListSecretVersionIds gives every selector's version and the data comes from memory;
-   * otherwise one GetSecretValue each, as `find`.
+   * Where this container already holds the secret's data (the rotation's earlier steps ran here:
+   * every version named by id is known, or with none named, some version), one ListSecretVersionIds
+   * gives every selector's version and the data comes from memory; otherwise one GetSecretValue
+   * each, as `find`.
    */
   async findEach(secretName: string, selectors: readonly VersionSelector[]): Promise<(SecretValue | undefined)[]> {
     const found: (SecretValue | undefined)[] = [];
-    if (!knowsSecret(this.scope, secretName)) {
+    const named = selectors.flatMap((s) => (s.versionId === undefined ? [] : [s.versionId]));
+    const known = named.length > 0 ? named.every((id) => knownVersion(this.scope, secretName, id)) : knowsSecret(this.scope, secretName);
+    if (!known) {
       for (const selector of selectors) found.push(await this.find(secretName, selector));
       return found;
     }

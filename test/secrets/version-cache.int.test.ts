@@ -82,6 +82,15 @@ describe('KmsSecretStore.findEach and withData', () => {
     expect(JSON.parse(v3!.data)).toEqual({ n: 3 });
   });
 
+  it('reads by id when a version it names is not known, though others of the secret are: a listing would only add a call', async () => {
+    const { store, from, actionsSince } = await start();
+    await store.find('s', { stage: 'ACSCurrent' });
+    const mark = from();
+    const [v2, current] = await store.findEach('s', selectors);
+    expect(actionsSince(mark)).toEqual(['GetSecretValue', 'GetSecretValue']);
+    expect([v2?.versionId, current?.versionId]).toEqual(['v2', 'v1']);
+  });
+
   it('withData takes the listed stages and the known data, or reads the version', async () => {
     const { store, from, actionsSince } = await start();
     await store.putPending('s', 'v4', '{"n":4}');
