@@ -4,12 +4,12 @@
 // `node scripts/build.mjs --outdir <dir>` writes the same bundle elsewhere (tests build into a
 // temporary directory so they never race on dist/); the default stays dist/.
 // `node scripts/build.mjs --single-file` writes the former single-file bundle (everything in
-// index.js, nothing split or trimmed), for the bench's cold-start comparison; `--metafile <path>`
-// writes esbuild's metafile of index.js there.
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+// index.js, nothing split, trimmed or tuned: the cold-start work below is the split build's only),
+// for the bench's cold-start comparison; `--metafile <path>` writes esbuild's metafile of index.js there.
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
 
 const { values: args } = parseArgs({
   options: {
@@ -130,10 +130,13 @@ const noSdkDebugOutput = {
  *   CommonJS module on its first require, so the file is read then and only then.
  * - `deferred`: a module its importer requires at load time but only uses inside calls (lodash,
  *   moment, ws and the proxy agents under @darabonba/typescript's `ws`/proxy helpers, the XML
- *   parsers of the KMS SDKs' XML answers, mysql2's error-name table). The stand-in is a Proxy that
- *   requires the file on its first property access. It reports `__esModule` (so TypeScript's
+ *   parsers of the KMS SDKs' XML answers, mysql2's error-name table, @alicloud/credentials'
+ *   external-process provider). The stand-in is a Proxy that requires the file on its first
+ *   property access. It reports `__esModule` (so TypeScript's
  *   __importDefault/__importStar helpers keep it as it is, untouched) and maps `default` to the
  *   module itself, as those helpers would have.
+ * - `construct`: a class its importer only ever instantiates (long, under mysql2's packet reader):
+ *   the stand-in is a function whose `new` requires the file and returns an instance of the real class.
  *
  * No class of ours crosses a file boundary: src/ (errors.ts and its RotationError classes, the
  * logger, the error mapping in src/alibaba/errors.ts) is only ever in index.js, so every
@@ -141,12 +144,17 @@ const noSdkDebugOutput = {
  * the RDS client built in index.js's client.ts from rds20140815's class, the credentials object
  * (openapi-core only calls getCredential() on it) and SDK errors, which src/alibaba/errors.ts reads
  * by their fields (code, data, statusCode), never by class; isSdkCastError compares with the global
- * Error, one across files. Each vendor file is built with the same no-debug-output plugin and holds
+ * Error, one across files. The external-process provider's credentials and long's instances are read
+ * by their fields and methods too. Each vendor file is built with the same no-debug-output plugin and holds
  * its own copies of what it needs, but for vendor-rds.js's deferred modules, which are stand-ins for
  * the same vendor files as index.js's; dist/ needs nothing outside it but Node's built-ins.
  *
  * Trimmed, not moved: zod's `locales` namespace (z.locales.*, 40 translations of its messages)
- * keeps only `en`, the default zod registers itself; src/ never selects another locale.
+ * keeps only `en`, the default zod registers itself; src/ never selects another locale. And two
+ * zod modules become functions that throw (ZOD_TRIMMED below): z.fromJSONSchema (JSON Schema to
+ * zod, whose module copies every zod export into an object when it is loaded) and z.core.compile
+ * (zod's ahead-of-time parser compiler, 50 kB no parse runs); src/ uses neither (test/bundle.int.test.ts).
+ * zod runs jitless (ZOD_CONFIG below).
  */
 const SPLIT = [
   // Imported by src/backends/rds/client.ts (the `importer` is relative to the repository root).
@@ -174,8 +182,27 @@ const SPLIT = [
   { file: 'vendor-ws.js', mode: 'deferred', spec: /^ws$/ },
   { file: 'vendor-proxy-agents.js', mode: 'deferred', spec: /^(https?|socks)-proxy-agent$/ },
   { file: 'vendor-xml.js', mode: 'deferred', spec: /^xml2js$/ },
+  // @alicloud/credentials' external-process provider (a CLI profile in `External` mode): it loads
+  // node:child_process when it is loaded, and only a CLI profile on disk ever calls it.
+  {
+    file: 'vendor-credentials-external.js',
+    mode: 'deferred',
+    spec: /^\.\/external$/,
+    path: /[\\/]@alicloud[\\/]credentials[\\/]dist[\\/]src[\\/]providers[\\/]external\.js$/,
+  },
+  // long (64-bit integers, with a WebAssembly module it instantiates when it is loaded): mysql2's
+  // packet reader only ever calls `new Long(low, high, unsigned)`, for BIGINT values in the binary
+  // protocol and lengths past 2^53, which the function's queries never read.
+  { file: 'vendor-long.js', mode: 'construct', spec: /^long$/, importer: /[\\/]mysql2[\\/]lib[\\/]packets[\\/]packet\.js$/ },
 ];
 
+/** `construct`: a class its importer only ever instantiates; `new` on the stand-in returns an instance of the real one. */
+const constructStandIn = (file, key) => `
+module.exports = function () {
+  if (new.target === undefined) throw new TypeError('a class constructor cannot be invoked without new');
+  return Reflect.construct(require(${JSON.stringify(`./${file}`)})[${JSON.stringify(key)}], arguments);
+};
+`;
 const requireStandIn = (file, key) => `module.exports = require(${JSON.stringify(`./${file}`)})[${JSON.stringify(key)}];\n`;
 const deferredStandIn = (file, key) => `
 let real;
@@ -200,6 +227,37 @@ module.exports = new Proxy({}, {
   set: (_, name, value) => Reflect.set(load(), name, value),
 });
 `;
+
+/**
+ * zod without its JIT: an object schema's first parse otherwise generates and compiles a parser
+ * (`new Function`), which pays off over many parses and costs a cold start that parses a few
+ * documents. jitless is zod's own interpreted path (the one it takes where eval is forbidden), with
+ * the same results. Set where zod creates its process-wide configuration, before any schema exists.
+ */
+const ZOD_CONFIG = /(\(_a\.__zod_globalConfig = )\{\}\)/;
+
+/** zod modules src/ never runs, replaced by functions that throw (see "Trimmed, not moved" above). */
+const ZOD_TRIMMED = {
+  './from-json-schema.js': {
+    importer: /[\\/]zod[\\/]v4[\\/]classic[\\/]/,
+    module: 'classic/from-json-schema.js',
+    exports: ['fromJSONSchema'],
+  },
+  './compile.js': {
+    importer: /[\\/]zod[\\/]v4[\\/]core[\\/]index\.js$/,
+    module: 'core/compile.js',
+    exports: ['INVALID', 'ZodCompileAsyncError', 'ZodCompileUnsupportedError', 'compile', 'withParser', 'compileFn'],
+    contents: [
+      'export const INVALID = Symbol.for("zod.compile.invalid");',
+      'export class ZodCompileAsyncError extends Error {}',
+      'export class ZodCompileUnsupportedError extends Error {}',
+      ...['compile', 'withParser', 'compileFn'].map(
+        (name) => `export function ${name}() {\n  throw new Error("zod's ${name} is not in this bundle");\n}`,
+      ),
+      '',
+    ].join('\n'),
+  },
+};
 
 /** What each vendor file holds, as index.js's build found it: file -> (key -> absolute path). */
 const vendorFiles = new Map();
@@ -226,7 +284,10 @@ const splitVendorFiles = {
       return { path: key, namespace: 'vendor-stand-in', pluginData: { rule } };
     });
     b.onLoad({ filter: /.*/, namespace: 'vendor-stand-in' }, (a) => ({
-      contents: (a.pluginData.rule.mode === 'deferred' ? deferredStandIn : requireStandIn)(a.pluginData.rule.file, a.path),
+      contents: { deferred: deferredStandIn, construct: constructStandIn, require: requireStandIn }[a.pluginData.rule.mode](
+        a.pluginData.rule.file,
+        a.path,
+      ),
       loader: 'js',
     }));
     // The stand-ins' own require('./vendor-*.js'): left as it is, resolved next to index.js at run time.
@@ -237,11 +298,63 @@ const splitVendorFiles = {
         ? { path: join(a.resolveDir, '..', 'locales', 'index.js'), namespace: 'zod-locales' }
         : undefined,
     );
+    b.onResolve({ filter: /^\.\/(from-json-schema|compile)\.js$/ }, (a) => {
+      const trimmed = ZOD_TRIMMED[a.path];
+      return trimmed && trimmed.importer.test(a.importer) ? { path: a.path, namespace: 'zod-trimmed', pluginData: { trimmed } } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'zod-trimmed' }, async (a) => {
+      const { module, exports } = a.pluginData.trimmed;
+      // The stand-in has the module's exports by name; if zod changes them, the build says so.
+      const found = [
+        ...(await readFile(join(ROOT, 'node_modules/zod/v4', module), 'utf8')).matchAll(/^export (?:const|class|function) (\w+)/gm),
+      ].map((m) => m[1]);
+      if (found.join() !== exports.join())
+        throw new Error(`zod/v4/${module} exports ${found.join(', ')}; the build trims ${exports.join(', ')}`);
+      const text = (name) =>
+        `export function ${name}() {\n  throw new Error(${JSON.stringify(`zod's ${name} is not in this bundle`)});\n}\n`;
+      return { contents: a.pluginData.trimmed.contents ?? exports.map(text).join(''), loader: 'js' };
+    });
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]core[\\/]core\.js$/ }, async (a) => {
+      const source = await readFile(a.path, 'utf8');
+      const patched = source.replace(ZOD_CONFIG, '$1{ jitless: true })');
+      if (patched === source) throw new Error(`${a.path}: zod's global configuration is no longer where the build sets jitless`);
+      return { contents: patched, loader: 'js' };
+    });
     b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (a) => ({
       contents: 'export { default as en } from "./en.js";\n',
       resolveDir: dirname(a.path),
       loader: 'js',
     }));
+  },
+};
+
+/*
+ * Names. Error class names are the errorType CloudFlow's Retry/Catch rules match (src/errors.ts), and
+ * a bundle renames a top-level class or function whose name another module uses too. esbuild's
+ * keepNames puts the name back with a call per function and class, at load time: for the ~1,900 of
+ * the third-party code, that was about 3 ms of every cold start. So the split build keeps the names
+ * of src/ only, each file compiled on its own with keepNames before it is bundled; third-party code
+ * keeps the names its source gives (the libraries we bundle set their errors' `name` as strings,
+ * never from the class; only mysql2's debug output prints a constructor's name). The single-file
+ * bundle is built as it always was, with keepNames on everything.
+ */
+const TSCONFIG = JSON.parse(await readFile(join(ROOT, 'tsconfig.json'), 'utf8'));
+
+/** @type {import('esbuild').Plugin} */
+const keepSrcNames = {
+  name: 'keep-src-names',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async (a) => {
+      if (!relative(ROOT, a.path).startsWith(`src${sep}`)) return undefined;
+      const { code } = await transform(await readFile(a.path, 'utf8'), {
+        loader: 'ts',
+        target: 'node20',
+        keepNames: true,
+        sourcefile: a.path,
+        tsconfigRaw: { compilerOptions: TSCONFIG.compilerOptions },
+      });
+      return { contents: code, loader: 'js' };
+    });
   },
 };
 
@@ -251,8 +364,8 @@ const common = {
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  // Error class names are the errorType CloudFlow's Retry/Catch rules match: never mangle them.
-  keepNames: true,
+  // The single-file build turns keepNames on for everything; the split build keeps src/'s names (above).
+  keepNames: false,
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'none',
@@ -267,7 +380,7 @@ const index = await build({
   metafile: args.metafile !== undefined,
   entryPoints: ['src/handler.ts'],
   outfile: join(outdir, 'index.js'),
-  plugins: singleFile ? [noSdkDebugOutput] : [noSdkDebugOutput, splitVendorFiles],
+  ...(singleFile ? { keepNames: true, plugins: [noSdkDebugOutput] } : { plugins: [noSdkDebugOutput, splitVendorFiles, keepSrcNames] }),
 });
 
 // `--metafile <path>`: esbuild's account of what index.js holds, for size work (esbuild.github.io/analyze).

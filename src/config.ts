@@ -85,10 +85,11 @@ function readCa(path: string | undefined): string | undefined {
 }
 
 export function loadConfig(env: Environment): Config {
-  const read = <T>(variable: string, schema: z.ZodType<T, string>): T | undefined => {
+  // The schema is built only for a variable that is set: most are not, and every invocation reads them all.
+  const read = <T>(variable: string, schema: () => z.ZodType<T, string>): T | undefined => {
     const raw = env[variable];
     if (raw === undefined || raw === '') return undefined;
-    const result = schema.safeParse(raw);
+    const result = schema().safeParse(raw);
     if (!result.success) throw new ConfigurationError(result.error.issues[0]?.message ?? `${variable} is malformed`);
     return result.data;
   };
@@ -96,12 +97,12 @@ export function loadConfig(env: Environment): Config {
   const rds = env['RDS_ENDPOINT'] ? parseEndpoint(env['RDS_ENDPOINT'], 'RDS_ENDPOINT') : undefined;
   const password = {
     excludeCharacters: env['EXCLUDE_CHARACTERS'] ?? DEFAULT_EXCLUDE_CHARACTERS,
-    passwordLength: read('PASSWORD_LENGTH', positiveInt('PASSWORD_LENGTH', 8, 128)) ?? 32,
-    excludeUppercase: read('EXCLUDE_UPPERCASE', flag('EXCLUDE_UPPERCASE')) ?? false,
-    excludeLowercase: read('EXCLUDE_LOWERCASE', flag('EXCLUDE_LOWERCASE')) ?? false,
-    excludeNumbers: read('EXCLUDE_NUMBERS', flag('EXCLUDE_NUMBERS')) ?? false,
-    excludePunctuation: read('EXCLUDE_PUNCTUATION', flag('EXCLUDE_PUNCTUATION')) ?? false,
-    requireEachIncludedType: read('REQUIRE_EACH_INCLUDED_TYPE', flag('REQUIRE_EACH_INCLUDED_TYPE')) ?? true,
+    passwordLength: read('PASSWORD_LENGTH', () => positiveInt('PASSWORD_LENGTH', 8, 128)) ?? 32,
+    excludeUppercase: read('EXCLUDE_UPPERCASE', () => flag('EXCLUDE_UPPERCASE')) ?? false,
+    excludeLowercase: read('EXCLUDE_LOWERCASE', () => flag('EXCLUDE_LOWERCASE')) ?? false,
+    excludeNumbers: read('EXCLUDE_NUMBERS', () => flag('EXCLUDE_NUMBERS')) ?? false,
+    excludePunctuation: read('EXCLUDE_PUNCTUATION', () => flag('EXCLUDE_PUNCTUATION')) ?? false,
+    requireEachIncludedType: read('REQUIRE_EACH_INCLUDED_TYPE', () => flag('REQUIRE_EACH_INCLUDED_TYPE')) ?? true,
   };
   // A combination no database could meet fails here, for every step; each backend's rules are met at `new`.
   checkPasswordConfig(password);
@@ -109,11 +110,10 @@ export function loadConfig(env: Environment): Config {
     kmsEndpoint: (regionId) => kms ?? { protocol: 'https', host: `kms-vpc.${regionId}.aliyuncs.com` },
     rdsEndpoint: rds,
     ...password,
-    accountNameMaxLength: read('ACCOUNT_NAME_MAX_LENGTH', positiveInt('ACCOUNT_NAME_MAX_LENGTH', 2, 80)),
+    accountNameMaxLength: read('ACCOUNT_NAME_MAX_LENGTH', () => positiveInt('ACCOUNT_NAME_MAX_LENGTH', 2, 80)),
     mysqlCa: readCa(env['MYSQL_CA_FILE']),
     rotationTagKey:
-      read(
-        'ROTATION_TAG_KEY',
+      read('ROTATION_TAG_KEY', () =>
         z
           .string()
           .regex(
@@ -122,7 +122,8 @@ export function loadConfig(env: Environment): Config {
           ),
       ) ?? DEFAULT_ROTATION_TAG_KEY,
     previousAccountSessions:
-      read('PREVIOUS_ACCOUNT_SESSIONS', z.enum(['warn', 'refuse'], { error: () => 'PREVIOUS_ACCOUNT_SESSIONS must be warn or refuse' })) ??
-      'warn',
+      read('PREVIOUS_ACCOUNT_SESSIONS', () =>
+        z.enum(['warn', 'refuse'], { error: () => 'PREVIOUS_ACCOUNT_SESSIONS must be warn or refuse' }),
+      ) ?? 'warn',
   };
 }

@@ -141,6 +141,17 @@ describe('dist/index.js', () => {
     expect(sources.filter((f) => /\blocales\b/.test(readFileSync(`src/${f}`, 'utf8')))).toEqual([]);
   });
 
+  it('needs none of the zod functions the build replaces by ones that throw (z.fromJSONSchema, z.core.compile)', () => {
+    const sources = readdirSync('src', { recursive: true, encoding: 'utf8' }).filter(
+      (f) => f.endsWith('.ts') && !/^(local|cli)[\\/]/.test(f),
+    );
+    expect(sources.length).toBeGreaterThan(40);
+    const uses = (f: string) =>
+      /\bfromJSONSchema\b|\bz\.core\b|\bcompileFn\b|\bwithParser\b|zod\/v4\/core/.test(readFileSync(`src/${f}`, 'utf8'));
+    expect(sources.filter(uses)).toEqual([]);
+    expect(readFileSync('dist/index.js', 'utf8')).toContain('is not in this bundle');
+  });
+
   it('rejects with the CONTRACT error name as errorType, and logs it as one JSON line', async () => {
     const err = (await host.handler(Buffer.from('{"Step":"new"}'), { requestId: 'r' }).catch((e: InvocationError) => e)) as InvocationError;
     expect(err.isError).toBe(true);

@@ -1,9 +1,12 @@
 /**
- * Cold start of the deployable bundle: `node scripts/build.mjs --outdir <tmp>`, then for each path a
- * fresh `node` process per sample that requires `<outdir>/index.js` and serves one invocation (step
- * `new`) against the running emulators. Measured inside the child (process start, performance.timeOrigin,
- * to the handler's result) and outside (spawn to exit). Lists every file the build wrote, whatever the
- * bundle's split. Dev tooling only: never bundled.
+ * Cold start of the deployable bundle against the former single-file one: `node scripts/build.mjs
+ * --outdir <tmp>` and `--single-file --outdir <tmp>`, then, sample by sample and interleaved (every
+ * round runs each bundle's paths and a bare `node -e` once, the order reversed every other round, so
+ * machine noise hits them alike), a fresh `node` process per sample that requires `<outdir>/index.js`
+ * and serves one invocation (step `new`) against the running emulators. Measured inside the child
+ * (process start, performance.timeOrigin, to the handler's result) and outside (spawn to exit); the
+ * bare process gives Node's own start, which no bundle can shorten. Lists every file the build wrote,
+ * whatever the bundle's split. Dev tooling only: never bundled.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -24,6 +27,8 @@ export interface ColdStartPath {
   name: string;
   event: Record<string, string>;
   env: Environment;
+  /** Run before each sample, outside its timing: puts the world back where a first invocation finds it. */
+  prepare?: () => Promise<void>;
 }
 
 export interface ColdStartFigures {
@@ -40,6 +45,18 @@ export interface BundleFile {
   bytes: number;
 }
 
+/** One fresh process, ms: inside (process start to result, or to its first line for a bare node) and outside (spawn to exit). */
+export interface ColdStartSample {
+  insideMs: number;
+  outsideMs: number;
+}
+
+/** Something measured once per round: a bundle's path, or the bare node process. */
+export interface ColdStartSubject {
+  name: string;
+  sample(): Promise<ColdStartSample>;
+}
+
 /** The child: one invocation through the bundle's handler, then its own timing as one JSON line. */
 const CHILD = `
 const { performance } = require('node:perf_hooks');
@@ -52,9 +69,15 @@ Promise.resolve(bundle.handler(event, context)).then(
 );
 `;
 
-export async function buildBundle(): Promise<string> {
-  const outdir = await mkdtemp(join(tmpdir(), 'bench-bundle-'));
-  await run(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--outdir', outdir], { cwd: ROOT, maxBuffer: 16 << 20 });
+/** A bare node: Node's own process start, the same report line, nothing required. */
+const BARE = `process.stderr.write(JSON.stringify({ ok: true, ms: performance.now() }) + '\\n'); process.exit(0);`;
+
+/** Builds the bundle into a temporary directory: split (dist/'s layout) or the former single file. */
+export async function buildBundle(options: { singleFile?: boolean } = {}): Promise<string> {
+  const outdir = await mkdtemp(join(tmpdir(), options.singleFile ? 'bench-bundle-single-' : 'bench-bundle-'));
+  const args = [join(ROOT, 'scripts/build.mjs'), '--outdir', outdir, ...(options.singleFile ? ['--single-file'] : [])];
+  await run(process.execPath, args, { cwd: ROOT, maxBuffer: 16 << 20 });
+  await writeFile(join(outdir, 'cold-child.cjs'), CHILD);
   return outdir;
 }
 
@@ -71,35 +94,86 @@ export async function bundleFiles(outdir: string): Promise<BundleFile[]> {
   return files.sort((a, b) => a.file.localeCompare(b.file));
 }
 
-export async function measureColdStart(outdir: string, path: ColdStartPath, samples: number): Promise<ColdStartFigures> {
-  const child = join(outdir, 'cold-child.cjs');
-  await writeFile(child, CHILD);
-  const inside: number[] = [];
-  const outside: number[] = [];
+async function sampleProcess(name: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<ColdStartSample> {
+  const started = performance.now();
+  const { stderr } = await run(process.execPath, args, { env, maxBuffer: 16 << 20 }).catch((err: { stderr?: string }) => {
+    throw new Error(
+      `cold start (${name}) failed: ${String(err.stderr ?? '')
+        .split('\n')
+        .slice(-2)
+        .join(' ')}`,
+    );
+  });
+  const outsideMs = performance.now() - started;
+  const last = JSON.parse(stderr.trim().split('\n').at(-1) ?? '{}') as { ok?: boolean; ms?: number };
+  if (!last.ok || last.ms === undefined) throw new Error(`cold start (${name}): the invocation failed`);
+  return { insideMs: last.ms, outsideMs };
+}
+
+/** One sample of `path` through the bundle in `outdir`: a fresh process, its first invocation. */
+export function bundleSubject(name: string, outdir: string, path: ColdStartPath): ColdStartSubject {
   // The function reads its configuration from process.env; only what FC would set is passed.
   const env = { PATH: process.env['PATH'] ?? '', ...path.env, LOG_LEVEL: 'error' };
-  for (let i = 0; i < samples; i++) {
-    const started = performance.now();
-    const { stderr } = await run(
-      process.execPath,
-      [child, join(outdir, 'index.js'), JSON.stringify(path.event), JSON.stringify(LOCAL_CREDENTIALS)],
-      { env, maxBuffer: 16 << 20 },
-    ).catch((err: { stderr?: string }) => {
-      throw new Error(
-        `cold start (${path.name}) failed: ${String(err.stderr ?? '')
-          .split('\n')
-          .slice(-2)
-          .join(' ')}`,
-      );
-    });
-    outside.push(performance.now() - started);
-    const last = JSON.parse(stderr.trim().split('\n').at(-1) ?? '{}') as { ok?: boolean; ms?: number };
-    if (!last.ok || last.ms === undefined) throw new Error(`cold start (${path.name}): the invocation failed`);
-    inside.push(last.ms);
-  }
-  const r = (n: number) => Math.round(n * 10) / 10;
-  return { path: path.name, samples, insideMedianMs: r(quantile(inside, 0.5)), outsideMedianMs: r(quantile(outside, 0.5)) };
+  const args = [join(outdir, 'cold-child.cjs'), join(outdir, 'index.js'), JSON.stringify(path.event), JSON.stringify(LOCAL_CREDENTIALS)];
+  return {
+    name,
+    sample: async () => {
+      await path.prepare?.();
+      return sampleProcess(name, args, env);
+    },
+  };
 }
+
+/** One sample of a bare `node -e`: what a process costs before any bundle is read. */
+export function bareNodeSubject(name = 'bare node'): ColdStartSubject {
+  return { name, sample: () => sampleProcess(name, ['-e', BARE], { PATH: process.env['PATH'] ?? '' }) };
+}
+
+/**
+ * `samples` rounds, each sampling every subject once, in the given order on even rounds and the
+ * reverse on odd ones; the medians per subject, in the subjects' order.
+ */
+export async function measureInterleaved(subjects: readonly ColdStartSubject[], samples: number): Promise<ColdStartFigures[]> {
+  const taken = subjects.map(() => ({ inside: [] as number[], outside: [] as number[] }));
+  for (let round = 0; round < samples; round++) {
+    const order = subjects.map((_, i) => i);
+    if (round % 2 === 1) order.reverse();
+    for (const i of order) {
+      const s = await subjects[i]!.sample();
+      taken[i]!.inside.push(s.insideMs);
+      taken[i]!.outside.push(s.outsideMs);
+    }
+  }
+  return subjects.map((subject, i) => ({
+    path: subject.name,
+    samples,
+    insideMedianMs: round1(quantile(taken[i]!.inside, 0.5)),
+    outsideMedianMs: round1(quantile(taken[i]!.outside, 0.5)),
+  }));
+}
+
+/** The split bundle against the single file on one path: the ratios of their medians. */
+export interface ColdStartRatio {
+  path: string;
+  /** split ÷ single, inside figures (process start → result). */
+  inside: number;
+  /** split ÷ single, outside figures (spawn → exit). */
+  outside: number;
+  /** split ÷ single once the bare node's inside median is taken off both: the bundle's own part. */
+  bundlePart: number;
+}
+
+export function coldStartRatio(path: string, split: ColdStartFigures, single: ColdStartFigures, bare: ColdStartFigures): ColdStartRatio {
+  const r = (n: number) => Math.round(n * 1000) / 1000;
+  return {
+    path,
+    inside: r(split.insideMedianMs / single.insideMedianMs),
+    outside: r(split.outsideMedianMs / single.outsideMedianMs),
+    bundlePart: r((split.insideMedianMs - bare.insideMedianMs) / (single.insideMedianMs - bare.insideMedianMs)),
+  };
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
 
 export async function removeBundle(outdir: string): Promise<void> {
   await rm(outdir, { recursive: true, force: true });

@@ -5,8 +5,17 @@
  */
 import type { RotationStrategy } from '../../secrets/schema.js';
 import { RotationWorld, type WorldSecret } from '../fixtures/rotation-world.js';
-import { buildBundle, bundleFiles, measureColdStart, removeBundle } from './cold-start.js';
-import type { BenchResults, ScaleFigures } from './report.js';
+import {
+  bareNodeSubject,
+  buildBundle,
+  bundleFiles,
+  bundleSubject,
+  coldStartRatio,
+  measureInterleaved,
+  removeBundle,
+  type ColdStartSubject,
+} from './cold-start.js';
+import type { BenchResults, ColdStartResults, ScaleFigures } from './report.js';
 import { measureRotations, withStrategy, type Backend } from './rotations.js';
 import { probeStageMoves } from './kms-stages.js';
 import { quantile, runScale, unrotated } from './scale.js';
@@ -71,6 +80,61 @@ async function scalePart(options: BenchOptions, progress: (line: string) => void
   });
 }
 
+/**
+ * The split bundle (dist/'s layout) and the former single file, built side by side; each path of each
+ * bundle on a secret of its own (so both see the same sequence: the first `new` stages a version, the
+ * next ones reuse it), sampled interleaved with a bare node; the ratios split ÷ single per path.
+ */
+async function clearPending(world: RotationWorld, secretName: string): Promise<void> {
+  for (const version of await world.store.listVersions(secretName)) {
+    if (version.stages.includes('ACSPending')) await world.store.removeStage(secretName, 'ACSPending', version.versionId);
+  }
+}
+
+async function coldPart(options: BenchOptions, progress: (line: string) => void): Promise<ColdStartResults> {
+  progress('cold start: building the bundle and the single-file bundle');
+  const built = await Promise.allSettled([buildBundle(), buildBundle({ singleFile: true })]);
+  const [split, single] = built.map((b) => (b.status === 'fulfilled' ? b.value : undefined));
+  try {
+    const failed = built.find((b) => b.status === 'rejected');
+    if (failed || split === undefined || single === undefined) throw (failed as PromiseRejectedResult | undefined)?.reason;
+    return await inWorld(true, async (world) => {
+      const pathNames = ['self-managed', 'rds'] as const;
+      const subjects: ColdStartSubject[] = [];
+      for (const name of pathNames) {
+        for (const [bundle, outdir] of [
+          ['split', split],
+          ['single', single],
+        ] as const) {
+          const secret = await addSecret(world, name);
+          const event = { Step: 'new', ...world.inputFor(secret) } as Record<string, string>;
+          // Every sample's new stages a version (reads the master, logs in for the password policy, writes),
+          // as a rotation's first invocation does: the one an earlier sample staged is taken off first.
+          const prepare = () => clearPending(world, secret.secretName);
+          subjects.push(bundleSubject(`${bundle} ${name}`, outdir, { name, event, env: world.env, prepare }));
+        }
+      }
+      subjects.push(bareNodeSubject());
+      progress(`cold start: ${subjects.map((s) => s.name).join(', ')} × ${options.cold}, interleaved`);
+      const measured = new Map((await measureInterleaved(subjects, options.cold)).map((f) => [f.path, f]));
+      const figures = (bundle: string) => pathNames.map((name) => ({ ...measured.get(`${bundle} ${name}`)!, path: name }));
+      const paths = figures('split');
+      const singlePaths = figures('single');
+      const bareNode = measured.get('bare node')!;
+      return {
+        samples: options.cold,
+        paths,
+        files: await bundleFiles(split),
+        singleFile: { paths: singlePaths, files: await bundleFiles(single) },
+        bareNode,
+        ratios: pathNames.map((name, i) => coldStartRatio(name, paths[i]!, singlePaths[i]!, bareNode)),
+      };
+    });
+  } finally {
+    await Promise.all([split, single].map((outdir) => (outdir === undefined ? undefined : removeBundle(outdir))));
+  }
+}
+
 export async function runBench(options: BenchOptions, parts: ReadonlySet<string>, progress: (line: string) => void): Promise<BenchResults> {
   const results: BenchResults = {
     machine: { node: '', platform: '', cpus: 0, at: '' },
@@ -90,28 +154,7 @@ export async function runBench(options: BenchOptions, parts: ReadonlySet<string>
       }
     });
   }
-  if (parts.has('cold')) {
-    progress('cold start: building the bundle');
-    const outdir = await buildBundle();
-    try {
-      results.coldStart = await inWorld(true, async (world) => {
-        const mysqlSecret = await addSecret(world, 'self-managed');
-        const rdsSecret = await addSecret(world, 'rds');
-        const paths = [];
-        for (const [name, secret] of [
-          ['self-managed', mysqlSecret],
-          ['rds', rdsSecret],
-        ] as const) {
-          progress(`cold start: ${name} × ${options.cold}`);
-          const event = { Step: 'new', ...world.inputFor(secret) } as Record<string, string>;
-          paths.push(await measureColdStart(outdir, { name, event, env: world.env }, options.cold));
-        }
-        return { samples: options.cold, paths, files: await bundleFiles(outdir) };
-      });
-    } finally {
-      await removeBundle(outdir);
-    }
-  }
+  if (parts.has('cold')) results.coldStart = await coldPart(options, progress);
   if (parts.has('scale')) results.scale = await scalePart(options, progress);
   return results;
 }

@@ -2,7 +2,7 @@
  * The bench's results as one JSON document and as the plain-text table `npm run bench` prints. Both
  * carry the same figures. Dev tooling only: never bundled.
  */
-import type { BundleFile, ColdStartFigures } from './cold-start.js';
+import type { BundleFile, ColdStartFigures, ColdStartRatio } from './cold-start.js';
 import type { RotationFigures } from './rotations.js';
 import type { StageProbe } from './kms-stages.js';
 
@@ -28,11 +28,24 @@ export interface ScaleFigures {
   currentLoginFailures: number;
 }
 
+/** The bundle's cold start; `paths` and `files` are the split bundle's (dist/'s layout). */
+export interface ColdStartResults {
+  samples: number;
+  paths: ColdStartFigures[];
+  files: BundleFile[];
+  /** The former single-file bundle (`build.mjs --single-file`), sampled interleaved with the split one. */
+  singleFile?: { paths: ColdStartFigures[]; files: BundleFile[] };
+  /** A bare `node -e`, sampled in the same rounds: Node's own process start. */
+  bareNode?: ColdStartFigures;
+  /** Per path, split ÷ single. */
+  ratios?: ColdStartRatio[];
+}
+
 export interface BenchResults {
   machine: { node: string; platform: string; cpus: number; at: string };
   options: Record<string, number>;
   rotations: RotationFigures[];
-  coldStart: { samples: number; paths: ColdStartFigures[]; files: BundleFile[] } | undefined;
+  coldStart: ColdStartResults | undefined;
   scale: ScaleFigures | undefined;
   /** Whether moving ACSCurrent gives its old holder ACSPrevious in the KMS emulator (item 4). */
   stages?: StageProbe | undefined;
@@ -58,16 +71,31 @@ export function formatResults(results: BenchResults): string {
       '',
     );
   }
-  out.push(`Per rotation (${results.rotations[0]?.rotations ?? 0} rotations each; calls averaged, connections median per rotation)`);
+  out.push(
+    `Per rotation (${results.rotations[0]?.rotations ?? 0} rotations each, each begun in a new FC instance, its steps in that one; calls averaged, connections median per rotation; cold steps: every step in a new instance)`,
+  );
   out.push(
     table(
-      ['backend', 'strategy', 'KMS calls', 'RDS first', 'RDS steady', 'MySQL conns', 'p50 ms', 'p95 ms'],
+      [
+        'backend',
+        'strategy',
+        'KMS calls',
+        'KMS, cold steps',
+        'RDS first',
+        'RDS steady',
+        'RDS, cold steps',
+        'MySQL conns',
+        'p50 ms',
+        'p95 ms',
+      ],
       results.rotations.map((r) => [
         r.backend,
         r.strategy,
         r.kmsCallsPerRotation,
+        r.coldSteps.kmsCallsPerRotation,
         r.rdsFirstTotal,
         r.rdsSteadyTotal,
+        r.coldSteps.rdsPerRotation,
         r.mysqlConnections,
         r.p50Ms,
         r.p95Ms,
@@ -84,18 +112,56 @@ export function formatResults(results: BenchResults): string {
   );
   if (results.coldStart) {
     out.push('');
-    out.push(`Cold start (median of ${results.coldStart.samples} fresh node processes, first invocation: step new)`);
+    const c = results.coldStart;
+    const single = new Map((c.singleFile?.paths ?? []).map((p) => [p.path, p]));
+    const ratio = new Map((c.ratios ?? []).map((r) => [r.path, r]));
+    const interleaved = c.singleFile ? ', split and single-file bundles and a bare node interleaved' : '';
+    out.push(`Cold start (median of ${c.samples} fresh node processes${interleaved}, first invocation: step new)`);
     out.push(
       table(
         ['path', 'inside: process start → result ms', 'outside: spawn → exit ms'],
-        results.coldStart.paths.map((p) => [p.path, p.insideMedianMs, p.outsideMedianMs]),
+        c.paths.map((p) => [p.path, p.insideMedianMs, p.outsideMedianMs]),
       ),
     );
+    if (c.singleFile) {
+      const bare = c.bareNode?.insideMedianMs ?? 0;
+      out.push('');
+      out.push(`Against the single-file bundle (bare node: ${bare} ms inside, ${c.bareNode?.outsideMedianMs ?? '-'} ms outside)`);
+      out.push(
+        table(
+          [
+            'path',
+            'split inside ms',
+            'single inside ms',
+            'split ÷ single',
+            'outside ÷',
+            'without node start: split ms',
+            'single ms',
+            'split ÷ single',
+          ],
+          c.paths.map((p) => {
+            const s = single.get(p.path);
+            const r = ratio.get(p.path);
+            const less = (n: number | undefined) => (n === undefined ? '-' : Math.round((n - bare) * 10) / 10);
+            return [
+              p.path,
+              p.insideMedianMs,
+              s?.insideMedianMs ?? '-',
+              r?.inside.toFixed(2) ?? '-',
+              r?.outside.toFixed(2) ?? '-',
+              less(p.insideMedianMs),
+              less(s?.insideMedianMs),
+              r?.bundlePart.toFixed(2) ?? '-',
+            ];
+          }),
+        ),
+      );
+    }
     out.push('');
     out.push(
       table(
         ['bundle file', 'bytes'],
-        results.coldStart.files.map((f) => [f.file, f.bytes]),
+        [...c.files.map((f) => [f.file, f.bytes]), ...(c.singleFile?.files ?? []).map((f) => [`single-file: ${f.file}`, f.bytes])],
       ),
     );
   }
