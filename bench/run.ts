@@ -8,7 +8,7 @@
  *   --secrets N      secrets in the scale run (default 200)
  *   --concurrency N  the scale run's Map MaxConcurrency (default 20)
  *   --kms-limit N    KMS calls per second the emulator admits in the scale run (default 100)
- *   --cold N         cold-start samples per path (default 10)
+ *   --cold N         cold-start samples per path and bundle (split, single file), interleaved (default 10)
  *   --only LIST      comma-separated parts to run: rotations,cold,scale (default all)
  *   --out PATH       where the JSON goes (default bench/results.json)
  */
