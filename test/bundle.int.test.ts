@@ -187,10 +187,33 @@ describe('dist/index.js on a self-managed MySQL secret', () => {
     expect(current?.AccountName).toBe(`${fx.sandbox.app.user}_rt`);
     expect(await fx.secretAt({ stage: 'ACSPrevious' })).toEqual(before);
     expect(await fx.login(current!)).toBe('hello');
-    // A fresh host that served only this secret's steps: the RDS SDK file was never read.
+    // A fresh host that served only this secret's steps: the RDS SDK file was never read, nor
+    // iconv-lite's encodings but UTF-8's and CESU-8's (its lazy index) nor the credential providers
+    // but the static ones (FC's context credentials) nor @darabonba/typescript's file, stream, URL... helpers.
     const loaded = await host.loadedFiles();
     expect(loaded).toContain('index.js');
     expect(loaded).not.toContain('vendor-rds.js');
+    expect(loaded).not.toContain('vendor-iconv.js');
+    expect(loaded).not.toContain('vendor-credentials-providers.js');
+    expect(loaded).not.toContain('vendor-darabonba.js');
+  });
+
+  it('without context credentials takes the default chain (environment variables), from the deferred providers file', async () => {
+    const chain = await BundleHost.start({
+      ...fx.env,
+      ALIBABA_CLOUD_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: LOCAL_CREDENTIALS.accessKeySecret,
+    });
+    try {
+      const result = await chain.handler(Buffer.from(JSON.stringify({ SecretName: fx.secretName, RegionId: REGION, Step: 'new' })), {
+        requestId: 'chain-0',
+      });
+      expect(result.VersionId).toBe('chain-0');
+      expect((await fx.secretAt({ stage: 'ACSPending' }))?.AccountName).toBe(fx.sandbox.app.user);
+      expect(await chain.loadedFiles()).toContain('vendor-credentials-providers.js');
+    } finally {
+      await chain.stop();
+    }
   });
 });
 

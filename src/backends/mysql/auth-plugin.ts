@@ -42,18 +42,22 @@ export function readAuthMethods(v: ServerVersion, user: string, host: string): S
   );
 }
 
-const text = z
-  .union([z.string(), z.instanceof(Buffer)])
-  .nullish()
-  .transform((v) => (v == null ? '' : String(v)));
-const MethodsRow = z.object({
-  plugin: text,
-  length: z
-    .union([z.number(), z.string(), z.bigint()])
+/** The schema of a `readAuthMethods` row, built on first use (only MariaDB 10.4+ has such rows), once. */
+function methodsRowSchema() {
+  const text = z
+    .union([z.string(), z.instanceof(Buffer)])
     .nullish()
-    .transform((v) => (v == null ? 0 : Number(v))),
-  ...Object.fromEntries(Array.from({ length: MAX_CHAIN }, (_, i) => [`m${i}`, text])),
-});
+    .transform((v) => (v == null ? '' : String(v)));
+  return z.object({
+    plugin: text,
+    length: z
+      .union([z.number(), z.string(), z.bigint()])
+      .nullish()
+      .transform((v) => (v == null ? 0 : Number(v))),
+    ...Object.fromEntries(Array.from({ length: MAX_CHAIN }, (_, i) => [`m${i}`, text])),
+  });
+}
+let MethodsRow: ReturnType<typeof methodsRowSchema> | undefined;
 const PLUGIN_NAME = /^[A-Za-z0-9_]+$/;
 
 /**
@@ -61,7 +65,7 @@ const PLUGIN_NAME = /^[A-Za-z0-9_]+$/;
  * cannot read (a chain longer than MAX_CHAIN, a name that is not one, not exactly one `{}`).
  */
 export function authMethodsFromRow(row: unknown): string[] | undefined {
-  const parsed = MethodsRow.safeParse(row ?? {});
+  const parsed = (MethodsRow ??= methodsRowSchema()).safeParse(row ?? {});
   if (!parsed.success || !PLUGIN_NAME.test(parsed.data.plugin)) return undefined;
   const data = parsed.data as { plugin: string; length: number } & Record<string, string>;
   if (data.length === 0) return [data.plugin];

@@ -31,24 +31,28 @@ function power(base: bigint, exponent: bigint, m: bigint = P): bigint {
 }
 
 const invert = (x: bigint): bigint => power(x, P - 2n);
-const D = mod(-121665n * invert(121666n));
 
 /** A point in extended coordinates (X:Y:Z:T), x = X/Z, y = Y/Z, x*y = T/Z. */
 type Point = readonly [bigint, bigint, bigint, bigint];
 
-// The base point: y = 4/5, x the even root (RFC 8032, 5.1).
-const BASE: Point = (() => {
+/** The curve's D and base point, computed on first use: a few modular powers no login without ed25519 needs. */
+let constants: { readonly D: bigint; readonly BASE: Point } | undefined;
+function curve(): { readonly D: bigint; readonly BASE: Point } {
+  if (constants !== undefined) return constants;
+  const D = mod(-121665n * invert(121666n));
+  // The base point: y = 4/5, x the even root (RFC 8032, 5.1).
   const y = mod(4n * invert(5n));
   const xx = mod((y * y - 1n) * invert(D * y * y + 1n));
   let x = power(xx, (P + 3n) / 8n);
   if (mod(x * x - xx) !== 0n) x = mod(x * power(2n, (P - 1n) / 4n));
   if (x & 1n) x = P - x;
-  return [x, y, 1n, mod(x * y)];
-})();
+  constants = { D, BASE: [x, y, 1n, mod(x * y)] };
+  return constants;
+}
 const IDENTITY: Point = [0n, 1n, 1n, 0n];
 
 /** RFC 8032 5.1.4: complete for a = -1, so it doubles too. */
-function add([x1, y1, z1, t1]: Point, [x2, y2, z2, t2]: Point): Point {
+function add([x1, y1, z1, t1]: Point, [x2, y2, z2, t2]: Point, D: bigint): Point {
   const a = mod((y1 - x1) * (y2 - x2));
   const b = mod((y1 + x1) * (y2 + x2));
   const c = mod(2n * D * t1 * t2);
@@ -57,12 +61,13 @@ function add([x1, y1, z1, t1]: Point, [x2, y2, z2, t2]: Point): Point {
   return [mod(e * f), mod(g * h), mod(f * g), mod(e * h)];
 }
 
-function multiply(scalar: bigint, point: Point = BASE): Point {
+function multiply(scalar: bigint, point: Point = curve().BASE): Point {
+  const { D } = curve();
   let result = IDENTITY;
   let addend = point;
   for (let k = scalar; k > 0n; k >>= 1n) {
-    if (k & 1n) result = add(result, addend);
-    addend = add(addend, addend);
+    if (k & 1n) result = add(result, addend, D);
+    addend = add(addend, addend, D);
   }
   return result;
 }
