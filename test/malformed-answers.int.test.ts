@@ -94,7 +94,7 @@ describe('malformed KMS answers are TransientError (issue 11, item 9)', () => {
     await expect(fx.invoke('end', VersionId)).rejects.toEqual(kms('ListSecretVersionIds'));
     expect(await fx.snapshot()).toEqual(before);
 
-    // A field of another type fails the SDK's own cast: a malformed answer too, not a CloudApiError.
+    // A field of another type: a malformed answer too, not a CloudApiError.
     fx.faults.respond = answer('ListSecretVersionIds', (body) => ({ ...body, VersionIds: 'none' }));
     await expect(fx.invoke('end', VersionId)).rejects.toEqual(kms('ListSecretVersionIds'));
     expect(await fx.snapshot()).toEqual(before);

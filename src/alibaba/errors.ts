@@ -1,7 +1,7 @@
 /**
  * Maps errors thrown by the Alibaba Cloud SDKs onto the CONTRACT's named errors.
  * SDK error messages are never copied: on a network failure they contain the request URL,
- * and the KMS SDK puts every request parameter (SecretData included) in that URL's query.
+ * and an RPC-style SDK may put every request parameter (SecretData included) in that URL's query.
  */
 import { ConfigurationError, CloudApiError, TransientError, type RotationError } from '../errors.js';
 import { SOCKET_ERROR_CODES } from '../network.js';

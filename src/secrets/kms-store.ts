@@ -1,18 +1,15 @@
 /**
- * SecretStore over KMS Secrets Manager (API 2016-01-20).
- * @alicloud/kms20160120 1.2.0 serves ListSecretVersionIds and UpdateSecretVersionStage.
- * GetSecretValue goes through @alicloud/openapi-client's generic callApi because the SDK's
- * response model drops SecretType, and PutSecretValue does too so that SecretData travels in
- * the form body rather than in the URL query, where the older SDK puts every parameter.
- * ListSecrets (discovery by tag) goes through callApi as well: the SDK's request model has no Filters.
+ * SecretStore over KMS Secrets Manager (API 2016-01-20), every action through @alicloud/openapi-client's
+ * generic callApi (RPC style, form body, the raw JSON answer). Not the generated @alicloud/kms20160120:
+ * its response model drops SecretType, its older rpc-client puts every parameter (SecretData too) in
+ * the URL query, its request model for ListSecrets has no Filters, and loading it and its models
+ * costs every cold start for the two actions it would still serve.
  * Every answer the steps rely on is checked with zod for the fields they use; one without them (a
  * success that is not one) is a TransientError naming the action and the secret, never a value.
  * A call answered with throttling is retried a few times first (src/alibaba/throttle.ts).
  * Must never log or echo SecretData.
  */
-import * as kmsSdk from '@alicloud/kms20160120';
 import * as openapiSdk from '@alicloud/openapi-client';
-import * as rpcSdk from '@alicloud/rpc-client';
 import * as teaUtil from '@alicloud/tea-util';
 import { z } from 'zod';
 import { cloudErrorInfo, isSdkCastError, toRotationError } from '../alibaba/errors.js';
@@ -51,21 +48,21 @@ const PutSecretValueBody = z.object({
   VersionId: z.string(),
 });
 
-/** rpc-client's response models, camelCased; they keep whatever fields the answer had, so every one the store uses is required. */
-const ListVersionsResponse = z.object({
-  totalCount: z.number(),
+/** ListSecretVersionIds: every field the store uses is required. */
+const ListVersionsBody = z.object({
+  TotalCount: z.coerce.number(),
   // A page past the last may come without the list; a missing list before TotalCount is reached is malformed (below).
-  versionIds: z
+  VersionIds: z
     .object({
-      versionId: z.array(
+      VersionId: z.array(
         z.object({
-          versionId: z.string(),
-          createTime: z.string().optional(),
-          versionStages: z.object({ versionStage: z.array(z.string()).optional() }).optional(),
+          VersionId: z.string(),
+          CreateTime: z.string().optional(),
+          VersionStages: z.object({ VersionStage: z.array(z.string()).optional() }).optional(),
         }),
       ),
     })
-    .default({ versionId: [] }),
+    .default({ VersionId: [] }),
 });
 
 /** ListSecrets with FetchTags: the fields discovery reads. A page past the last may come without the list. */
@@ -94,7 +91,7 @@ function parseKmsTime(text: string | undefined): number | undefined {
 }
 
 /** UpdateSecretVersionStage documents SecretName and RequestId. */
-const UpdateStageResponse = z.object({ secretName: z.string() });
+const UpdateStageBody = z.object({ SecretName: z.string() });
 
 /** A success that is not one: worth retrying, as a proxy's error page is. Names the action and secret, never a value. */
 function malformedAnswer(action: string, subject: string): TransientError {
@@ -113,7 +110,6 @@ const PAGE_SIZE = 50;
 const LIST_PAGE_SIZE = 100;
 
 export class KmsSecretStore implements SecretStore {
-  private readonly sdk: InstanceType<typeof kmsSdk.default.default>;
   private readonly api: InstanceType<typeof openapiSdk.default.default>;
   /** Whose versions these are, for the container's cache of version data (version-cache.ts). */
   private readonly scope: string;
@@ -129,7 +125,6 @@ export class KmsSecretStore implements SecretStore {
       readTimeout: READ_TIMEOUT_MS,
       ...options.credentials,
     };
-    this.sdk = new (sdkClass(kmsSdk))(new rpcSdk.Config(common));
     this.api = new (sdkClass(openapiSdk))(new openapiSdk.Config(common));
   }
 
@@ -241,29 +236,25 @@ export class KmsSecretStore implements SecretStore {
   async listVersions(secretName: string): Promise<VersionInfo[]> {
     const versions: VersionInfo[] = [];
     for (let page = 1; ; page++) {
-      let response: unknown;
-      try {
-        response = await retryThrottled('KMS ListSecretVersionIds', () =>
-          this.sdk.listSecretVersionIds(
-            new kmsSdk.ListSecretVersionIdsRequest({ secretName, includeDeprecated: 'true', pageNumber: page, pageSize: PAGE_SIZE }),
-          ),
-        );
-      } catch (err) {
-        throw this.mapError(err, 'ListSecretVersionIds', `secret ${secretName}`);
-      }
-      const result = ListVersionsResponse.safeParse(response);
+      const raw = await this.callApi('ListSecretVersionIds', `secret ${secretName}`, {
+        SecretName: secretName,
+        IncludeDeprecated: 'true',
+        PageNumber: String(page),
+        PageSize: String(PAGE_SIZE),
+      });
+      const result = ListVersionsBody.safeParse(raw);
       if (!result.success) throw malformedAnswer('ListSecretVersionIds', `secret ${secretName}`);
       const parsed = result.data;
-      const items = parsed.versionIds.versionId;
-      if (items.length === 0 && versions.length < parsed.totalCount) throw malformedAnswer('ListSecretVersionIds', `secret ${secretName}`);
+      const items = parsed.VersionIds.VersionId;
+      if (items.length === 0 && versions.length < parsed.TotalCount) throw malformedAnswer('ListSecretVersionIds', `secret ${secretName}`);
       for (const item of items) {
         versions.push({
-          versionId: item.versionId,
-          stages: item.versionStages?.versionStage ?? [],
-          createdAt: parseKmsTime(item.createTime),
+          versionId: item.VersionId,
+          stages: item.VersionStages?.VersionStage ?? [],
+          createdAt: parseKmsTime(item.CreateTime),
         });
       }
-      if (items.length < PAGE_SIZE || versions.length >= parsed.totalCount) return versions;
+      if (items.length < PAGE_SIZE || versions.length >= parsed.TotalCount) return versions;
     }
   }
 
@@ -309,15 +300,11 @@ export class KmsSecretStore implements SecretStore {
     secretName: string,
     change: { versionStage: StageName; moveToVersion?: string; removeFromVersion?: string | undefined },
   ): Promise<void> {
-    let response: unknown;
-    try {
-      // Only a throttled move is sent again: it was refused unapplied. A lost answer is not retried here.
-      response = await retryThrottled('KMS UpdateSecretVersionStage', () =>
-        this.sdk.updateSecretVersionStage(new kmsSdk.UpdateSecretVersionStageRequest({ secretName, ...change })),
-      );
-    } catch (err) {
-      throw this.mapError(err, 'UpdateSecretVersionStage', `secret ${secretName}`);
-    }
-    if (!UpdateStageResponse.safeParse(response).success) throw malformedAnswer('UpdateSecretVersionStage', `secret ${secretName}`);
+    const body: Record<string, string> = { SecretName: secretName, VersionStage: change.versionStage };
+    if (change.moveToVersion !== undefined) body['MoveToVersion'] = change.moveToVersion;
+    if (change.removeFromVersion !== undefined) body['RemoveFromVersion'] = change.removeFromVersion;
+    // callApi sends a throttled move again (it was refused unapplied); a lost answer is not retried here.
+    const raw = await this.callApi('UpdateSecretVersionStage', `secret ${secretName}`, body);
+    if (!UpdateStageBody.safeParse(raw).success) throw malformedAnswer('UpdateSecretVersionStage', `secret ${secretName}`);
   }
 }
