@@ -26,8 +26,8 @@ export interface ThrottlePolicy {
   maxDelayMs: number;
 }
 
-/** 4 attempts; waits drawn from [b/2, b] with b = 150, 300, 600 ms: at most 1.05 s of waiting in all. */
-export const DEFAULT_THROTTLE_POLICY: ThrottlePolicy = { attempts: 4, baseDelayMs: 150, maxDelayMs: 1_000 };
+/** 5 attempts; waits drawn from [b/2, b] with b = 150, 300, 600, 1,000 ms: at most 2.05 s of waiting in all. */
+export const DEFAULT_THROTTLE_POLICY: ThrottlePolicy = { attempts: 5, baseDelayMs: 150, maxDelayMs: 1_000 };
 
 export function isThrottling(err: unknown): boolean {
   const info = cloudErrorInfo(err);
