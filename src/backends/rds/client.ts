@@ -106,9 +106,10 @@ const AttributeBody = z.object({
         z.object({
           engine: z.string(),
           engineVersion: z.string(),
-          connectionString: z.string().optional(),
-          port: z.coerce.number().int().positive().optional(),
-          DBInstanceNetType: z.string().optional(),
+          // Optional extras: an address the answer gives oddly is no address (NetInfo is asked), not a malformed answer.
+          connectionString: z.string().optional().catch(undefined),
+          port: z.coerce.number().int().positive().optional().catch(undefined),
+          DBInstanceNetType: z.string().optional().catch(undefined),
         }),
       )
       .min(1),

@@ -86,6 +86,7 @@ describe('RDS API calls per rotation', () => {
   type Item = Record<string, unknown>;
   it.each<[string, (item: Item) => Item]>([
     ['without ConnectionString', (item) => ({ ...item, ConnectionString: undefined, Port: undefined })],
+    ['with a Port that is not one', (item) => ({ ...item, Port: 'none' })],
     ['with DBInstanceNetType Internet', (item) => ({ ...item, ConnectionString: 'public.invalid', DBInstanceNetType: 'Internet' })],
   ])('an attribute answer %s: the address comes from DescribeDBInstanceNetInfo, once', async (_case, change) => {
     fx.rds!.faults.respond = (call, body) => {
